@@ -1,0 +1,284 @@
+"""The workspace and the one place SQL runs.
+
+* :func:`connect` makes a DuckDB connection (one per user session; DuckDB
+  connections are not thread-safe, so never share one across sessions).
+* :func:`run` executes every statement in the product: values are bound,
+  identifiers go through :func:`quote_ident`.
+* :class:`Workspace` keeps datasets on disk: ``<root>/<id>/events.parquet``,
+  ``rejects.parquet`` and ``meta.json``, plus ``catalog.json`` listing them.
+  Every write goes to a temporary name first and is renamed into place, so a
+  crash mid-write leaves either the old state or the new one, never half.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import config
+from .errors import StoreError
+
+SAMPLE_ID = "sample"
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+
+
+# --------------------------------------------------------------------------- SQL
+
+def connect(*, memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB connection with the product's limits set."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{_safe_setting(memory_limit or config.get('CJ_DUCKDB_MEMORY_LIMIT'))}'")
+    con.execute(f"SET threads = {int(threads or config.get('CJ_DUCKDB_THREADS'))}")
+    tmp = Path(tempfile.gettempdir()) / "cj-duckdb-spill"
+    tmp.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET temp_directory = '{_safe_setting(str(tmp))}'")
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _safe_setting(value: str) -> str:
+    if "'" in value:
+        raise ValueError(f"setting value must not contain quotes: {value!r}")
+    return value
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB (the only place identifiers are quoted)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """Quote a string literal, only for DDL/options where binding is impossible."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None,
+        /, **tables: pd.DataFrame) -> pd.DataFrame:
+    """Execute one statement and return its result as a (small) DataFrame.
+
+    ``tables`` are pandas frames registered under their keyword names for the
+    duration of the statement.
+    """
+    cur = con.cursor()
+    try:
+        for name, df in tables.items():
+            cur.register(name, df)
+        rel = cur.execute(sql, params) if params is not None else cur.execute(sql)
+        if rel.description is None:
+            return pd.DataFrame()
+        return rel.df()
+    finally:
+        for name in tables:
+            try:
+                cur.unregister(name)
+            except duckdb.Error:
+                pass
+        cur.close()
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> None:
+    """Run a statement for its effect (DDL, COPY); same single path as :func:`run`."""
+    run(con, sql, params)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None):
+    df = run(con, sql, params)
+    return None if df.empty else df.iat[0, 0]
+
+
+# --------------------------------------------------------------------- workspace
+
+@dataclass
+class DatasetMeta:
+    """What is saved with a dataset besides its events."""
+
+    id: str
+    name: str
+    source: str = ""
+    created: float = 0.0
+    mapping: dict = field(default_factory=dict)        # canonical column -> source column
+    stage_order: list = field(default_factory=list)
+    event_stage_map: dict = field(default_factory=dict)
+    columns: list = field(default_factory=list)        # columns of events.parquet
+    report: dict = field(default_factory=dict)         # quality report (JSON form)
+    segment_names: dict = field(default_factory=dict)  # segment label -> user's name
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DatasetMeta":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def new_dataset_id() -> str:
+    """An unguessable id (128 bits), usable as a capability in share links."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_id(dataset_id: str) -> bool:
+    return bool(_ID_RE.match(dataset_id or ""))
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class Workspace:
+    """Datasets persisted on disk under ``root`` (see module docstring)."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root or config.get("CJ_WORKSPACE"))
+
+    # -- paths
+    def dir(self, dataset_id: str) -> Path:
+        if not valid_id(dataset_id):
+            raise StoreError.one(f"'{dataset_id}' is not a valid dataset id",
+                                 "Pick a dataset from the sidebar or upload a file.")
+        return self.root / dataset_id
+
+    def events_path(self, dataset_id: str) -> Path:
+        return self.dir(dataset_id) / "events.parquet"
+
+    def rejects_path(self, dataset_id: str) -> Path:
+        return self.dir(dataset_id) / "rejects.parquet"
+
+    # -- catalog
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.json"
+
+    def _read_catalog(self) -> dict:
+        try:
+            return json.loads(self.catalog_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            # A damaged catalog must not take the workspace down: rebuild it
+            # from the datasets' own meta files.
+            return self._rebuild_catalog()
+
+    def _rebuild_catalog(self) -> dict:
+        cat = {}
+        if self.root.exists():
+            for d in self.root.iterdir():
+                m = d / "meta.json"
+                if d.is_dir() and m.exists():
+                    try:
+                        meta = json.loads(m.read_text("utf-8"))
+                        cat[meta["id"]] = {"name": meta.get("name", meta["id"]), "created": meta.get("created", 0)}
+                    except (OSError, ValueError, KeyError):
+                        continue
+        return cat
+
+    def _write_catalog(self, cat: dict) -> None:
+        _atomic_write_bytes(self.catalog_path, json.dumps(cat, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    def list(self) -> list[dict]:
+        """Datasets as ``[{id, name, created}]``, newest first."""
+        cat = self._read_catalog()
+        rows = [{"id": k, **v} for k, v in cat.items() if (self.root / k / "meta.json").exists()]
+        return sorted(rows, key=lambda r: -float(r.get("created", 0)))
+
+    def exists(self, dataset_id: str) -> bool:
+        return valid_id(dataset_id) and (self.root / dataset_id / "meta.json").exists()
+
+    # -- datasets
+    def staging_dir(self) -> Path:
+        """A private folder to build a dataset in before :meth:`commit`."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+
+    def commit(self, staging: Path, meta: DatasetMeta) -> DatasetMeta:
+        """Publish a fully written staging folder as dataset ``meta.id``.
+
+        The folder is renamed into place (atomic on one filesystem) and only
+        then added to the catalog; a crash before the rename leaves only a
+        ``.staging-*`` folder that no listing shows.
+        """
+        meta.created = meta.created or time.time()
+        _atomic_write_bytes(staging / "meta.json", json.dumps(asdict(meta), ensure_ascii=False, default=str).encode("utf-8"))
+        target = self.dir(meta.id)
+        if target.exists():
+            old = self.root / f".trash-{meta.id}-{secrets.token_hex(4)}"
+            os.replace(target, old)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+        cat = self._read_catalog()
+        cat[meta.id] = {"name": meta.name, "created": meta.created}
+        self._write_catalog(cat)
+        return meta
+
+    def meta(self, dataset_id: str) -> DatasetMeta:
+        path = self.dir(dataset_id) / "meta.json"
+        try:
+            return DatasetMeta.from_json(json.loads(path.read_text("utf-8")))
+        except FileNotFoundError:
+            raise StoreError.one(f"Dataset '{dataset_id}' was not found",
+                                 "It may have been deleted; pick another dataset or upload the file again.") from None
+        except (OSError, ValueError, TypeError):
+            raise StoreError.one(f"Dataset '{dataset_id}' is damaged (its meta.json cannot be read)",
+                                 "Delete it and upload the file again; other datasets are unaffected.") from None
+
+    def save_meta(self, meta: DatasetMeta) -> None:
+        _atomic_write_bytes(self.dir(meta.id) / "meta.json",
+                            json.dumps(asdict(meta), ensure_ascii=False, default=str).encode("utf-8"))
+        cat = self._read_catalog()
+        cat[meta.id] = {"name": meta.name, "created": meta.created}
+        self._write_catalog(cat)
+
+    def rename(self, dataset_id: str, name: str) -> None:
+        meta = self.meta(dataset_id)
+        meta.name = name.strip() or meta.name
+        self.save_meta(meta)
+
+    def delete(self, dataset_id: str) -> None:
+        target = self.dir(dataset_id)
+        cat = self._read_catalog()
+        cat.pop(dataset_id, None)
+        self._write_catalog(cat)
+        if target.exists():
+            trash = self.root / f".trash-{dataset_id}-{secrets.token_hex(4)}"
+            os.replace(target, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+
+    def open(self, con: duckdb.DuckDBPyConnection, dataset_id: str, *, view: str = "events") -> DatasetMeta:
+        """Point view ``events`` of ``con`` at the dataset's Parquet file."""
+        meta = self.meta(dataset_id)
+        path = self.events_path(dataset_id)
+        if not path.exists():
+            raise StoreError.one(f"Dataset '{meta.name}' has lost its events file",
+                                 "Delete it and upload the file again; other datasets are unaffected.")
+        try:
+            execute(con, f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
+                         f"SELECT * FROM read_parquet({quote_literal(str(path))})")
+        except duckdb.Error as exc:
+            raise StoreError.one(f"Dataset '{meta.name}' is damaged ({type(exc).__name__})",
+                                 "Delete it and upload the file again; other datasets are unaffected.") from None
+        return meta
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str = "events") -> list[str]:
+    """Column names of a table or view, in order."""
+    return list(run(con, f"SELECT * FROM {quote_ident(table)} LIMIT 0").columns)
