@@ -68,21 +68,23 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = N
     ``tables`` are pandas frames registered under their keyword names for the
     duration of the statement.
     """
-    cur = con.cursor()
+    # The connection itself (not a cursor): temp tables and registered frames
+    # are connection-local in DuckDB, and each session owns its connection.
+    registered = []
     try:
         for name, df in tables.items():
-            cur.register(name, df)
-        rel = cur.execute(sql, params) if params is not None else cur.execute(sql)
+            con.register(name, df)
+            registered.append(name)
+        rel = con.execute(sql, params) if params is not None else con.execute(sql)
         if rel.description is None:
             return pd.DataFrame()
         return rel.df()
     finally:
-        for name in tables:
+        for name in registered:
             try:
-                cur.unregister(name)
+                con.unregister(name)
             except duckdb.Error:
                 pass
-        cur.close()
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> None:

@@ -1,0 +1,756 @@
+"""Read behaviour files into a clean events table plus a quality report.
+
+Pipeline (each step reports every problem it finds, with its fix):
+
+1. :func:`sniff_file` — what the bytes are: CSV (delimiter, encoding), gzip,
+   Parquet, Excel; JSON, HTML, binary junk and empty files are refused with a
+   message saying what to export instead.
+2. :func:`read_raw` — load every record as text into a DuckDB table
+   ``raw`` (column ``_record`` numbers the records); malformed CSV lines
+   (too many / too few fields) are kept aside with their line numbers.
+3. :func:`detect` — the column mapping (:mod:`cj.schema`) from headers and
+   sample values.
+4. :func:`build_events` — parse types (timestamps to UTC, numbers with ``.``
+   or ``,`` decimals), normalise stages, split rows into usable ``events_new``
+   and unusable ``rejects_new`` (each with a reason), and compute the
+   :class:`QualityReport`.
+5. :func:`save_dataset` — write both tables to the workspace atomically.
+
+Nothing is silently dropped: ``rows_read == rows_usable + rows_unusable``.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import schema, timeparse
+from .errors import IngestError, Problem
+from .store import DatasetMeta, Workspace, execute, new_dataset_id, quote_ident, quote_literal, run, scalar
+
+DELIMITERS = (",", ";", "\t", "|")
+ENCODINGS = ("utf-8", "utf-16", "cp1251", "gb18030", "latin-1")
+SNIFF_BYTES = 1 << 20
+MAX_REJECT_SHARE = 0.2        # more malformed lines than this and the file is refused
+SAMPLE_ROWS = 2000
+EXAMPLES = 5
+
+
+@dataclass
+class ReadOptions:
+    """User overrides for reading a file (None = detect)."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None          # "." or ","
+    day_first: bool | None = None
+    sheet: str | int | None = None
+
+
+@dataclass
+class FileInfo:
+    kind: str                           # csv | parquet | xlsx
+    path: Path                          # file to read (decompressed / transcoded when needed)
+    encoding: str | None = None
+    delimiter: str | None = None
+    compressed: bool = False
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class RawTable:
+    table: str
+    columns: list[str]
+    n_records: int
+    info: FileInfo
+    malformed: pd.DataFrame             # line, error, text
+    problems: list[Problem]
+
+
+@dataclass
+class QualityReport:
+    """What the product made of a file. JSON keys are a stable contract."""
+
+    file: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    rows_read: int
+    rows_usable: int
+    rows_unusable: int
+    customers: int
+    time_min: str | None
+    time_max: str | None
+    events_per_stage: dict
+    duplicates: int
+    unparseable_timestamps: int
+    unparseable_timestamp_examples: list
+    missing_timestamps: int
+    missing_ids: int
+    future_dates: int
+    malformed_lines: int
+    timestamp_format: str
+    mapping: dict
+    stage_order: list
+    problems: list                      # plain messages, each with its fix
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- sniffing
+
+def _read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def _looks_utf16(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    sample = head[:4000]
+    if len(sample) >= 4:
+        even_nul = sample[1::2].count(0) / max(1, len(sample[1::2]))
+        odd_nul = sample[0::2].count(0) / max(1, len(sample[0::2]))
+        if even_nul > 0.4 and odd_nul < 0.05:
+            return "utf-16-le"
+        if odd_nul > 0.4 and even_nul < 0.05:
+            return "utf-16-be"
+    return None
+
+
+def guess_legacy_encoding(data: bytes) -> str:
+    """cp1251, gb18030 or latin-1 for bytes that are not UTF-8.
+
+    Auto-detectors confuse these on small files (PLATFORM.md), so decide by
+    what the text would look like: Russian in cp1251 is mostly lower-case
+    Cyrillic (bytes 0xE0–0xFF); Chinese in GB18030 uses mostly level-1
+    hanzi (lead bytes 0xB0–0xD7).
+    """
+    high = [b for b in data if b >= 0x80]
+    if not high:
+        return "latin-1"
+    try:
+        text = data.decode("gb18030")
+        hanzi = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        common = 0
+        i = 0
+        while i < len(data) - 1:
+            b = data[i]
+            if b >= 0x81:
+                if 0xB0 <= b <= 0xD7 and 0xA1 <= data[i + 1] <= 0xFE:
+                    common += 1
+                i += 2
+            else:
+                i += 1
+        gb_ok = hanzi > 0 and common >= 0.6 * hanzi
+    except UnicodeDecodeError:
+        gb_ok = False
+    cyr_lower = sum(1 for b in high if 0xE0 <= b <= 0xFF)
+    cyr_any = sum(1 for b in high if 0xC0 <= b <= 0xFF or b in (0xA8, 0xB8))
+    # Russian words are runs of high bytes; Latin-1 accents sit alone between ASCII letters.
+    adjacent = sum(1 for i, b in enumerate(data) if b >= 0x80 and (
+        (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80)))
+    cp1251_ok = cyr_any >= 0.8 * len(high) and cyr_lower >= 0.5 * cyr_any and adjacent >= 0.6 * len(high)
+    if gb_ok and not cp1251_ok:
+        return "gb18030"
+    if cp1251_ok:
+        return "cp1251"
+    return "gb18030" if gb_ok else "latin-1"
+
+
+def _decode_head(head: bytes, encoding: str) -> str:
+    # The head may end in the middle of a character: decode leniently at the end only.
+    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        return dec.decode(head, final=False)
+    except UnicodeDecodeError:
+        return head.decode(encoding, errors="replace")
+
+
+def _valid_utf8_head(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(head, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def sniff_delimiter(text: str) -> tuple[str | None, int]:
+    """The delimiter whose first records have the most consistent field count > 1."""
+    lines = text.splitlines(keepends=True)[:200]
+    if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+        lines = lines[:-1]                     # a partial last line would skew counts
+    sample = "".join(lines)
+    best: tuple[float, str | None, int] = (0.0, None, 1)
+    for d in DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(sample), delimiter=d, quotechar='"'))[:100]
+        except csv.Error:
+            continue
+        rows = [r for r in rows if r]
+        if not rows:
+            continue
+        n_header = len(rows[0])
+        if n_header < 2:
+            continue
+        consistent = sum(len(r) == n_header for r in rows) / len(rows)
+        score = consistent + 0.001 * min(n_header, 50)
+        if score > best[0]:
+            best = (score, d, n_header)
+    return best[1], best[2]
+
+
+def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, workdir: Path) -> FileInfo:
+    """Decide how to read ``path``; refuse what is not a behaviour table."""
+    options = options or ReadOptions()
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise IngestError.one(f"{name}: the file cannot be opened", "Check the path and that the file is readable.")
+    if size == 0:
+        raise IngestError.one(f"{name} is empty (0 bytes)", "Export the data again; the file has no content.")
+    head = _read_head(path)
+    compressed = False
+    if head[:2] == b"\x1f\x8b":
+        out = workdir / (path.stem if path.suffix == ".gz" else path.name + ".unzipped")
+        try:
+            with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 22)
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise IngestError.one(f"{name} is a damaged gzip archive ({exc})",
+                                  "Compress the file again or upload the uncompressed CSV.") from None
+        info = sniff_file(out, options, workdir=workdir)
+        info.compressed = True
+        return info
+    if head[:4] == b"PAR1":
+        return FileInfo("parquet", path)
+    if head[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+        except zipfile.BadZipFile:
+            raise IngestError.one(f"{name} is a damaged zip/Excel file", "Save it again from Excel, or export as CSV.") from None
+        if any(n.startswith("xl/") for n in names):
+            return FileInfo("xlsx", path)
+        raise IngestError.one(f"{name} is a zip archive, not a table",
+                              "Unzip it and upload the CSV, Parquet or Excel file inside.")
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise IngestError.one(f"{name} is an old binary Excel (.xls) file",
+                              "Save it as .xlsx or CSV (File → Save as) and upload that.")
+
+    encoding = options.encoding
+    if encoding is None:
+        if head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8"
+        else:
+            encoding = _looks_utf16(head)
+            if encoding is None:
+                encoding = "utf-8" if _valid_utf8_head(head) else guess_legacy_encoding(head)
+    elif encoding.lower().replace("_", "-") not in {e for e in ENCODINGS} | {"utf-8-sig", "utf-16-le", "utf-16-be", "windows-1251", "gbk", "latin1", "iso-8859-1"}:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise IngestError.one(f"Unknown encoding '{encoding}'",
+                                  f"Choose one of: {', '.join(ENCODINGS)}.") from None
+    text = _decode_head(head, encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    stripped = text.lstrip()
+    if not stripped:
+        raise IngestError.one(f"{name} contains only blank space", "Export the data again; the file has no rows.")
+    if "\x00" in text[:65536]:
+        raise IngestError.one(f"{name} is not a text table (it contains binary data)",
+                              "Upload a CSV, gzip-compressed CSV, Parquet or Excel (.xlsx) file.")
+    low = stripped[:512].lower()
+    if stripped[0] in "{[" and _looks_json(stripped):
+        raise IngestError.one(f"{name} looks like JSON, not a table",
+                              "Export the events as CSV (one row per event, a header row first) or Parquet.")
+    if low.startswith(("<!doctype", "<html", "<?xml", "<head", "<body", "<table", "<svg")) or "<html" in low:
+        raise IngestError.one(f"{name} looks like an HTML/XML page, not a table",
+                              "Download the actual CSV export rather than the web page that links to it.")
+    bad_chars = sum(1 for ch in text[:65536] if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t"))
+    if bad_chars > 0.05 * min(len(text), 65536):
+        raise IngestError.one(f"{name} is not a readable text table (too many control or invalid characters)",
+                              f"If it is a CSV in another encoding, choose the encoding ({', '.join(ENCODINGS)}).")
+    delimiter = options.delimiter
+    if delimiter is None:
+        delimiter, n_cols = sniff_delimiter(text)
+        if delimiter is None:
+            first = stripped.splitlines()[0][:80]
+            raise IngestError.one(
+                f"{name}: only one column found (header starts '{first}')",
+                "A behaviour file needs at least a customer id and a timestamp column, separated by "
+                "comma, semicolon, tab or | ; check the export settings.")
+    return FileInfo("csv", path, encoding=encoding, delimiter=delimiter)
+
+
+def _looks_json(text: str) -> bool:
+    import json
+
+    try:
+        json.loads(text[:SNIFF_BYTES])
+        return True
+    except ValueError:
+        # a truncated head of a big JSON file: look at its shape
+        return bool(re.match(r'^[\[{]\s*("|\{|\[|\d|true|false|null)', text)) and text.count("\n") < 2 or \
+            bool(re.match(r'^\[\s*\{\s*"', text)) or bool(re.match(r'^\{\s*"[^"]*"\s*:', text))
+
+
+def _transcode(info: FileInfo, workdir: Path) -> Path:
+    """A UTF-8 copy of a non-UTF-8 text file (DuckDB reads only UTF-8/16, latin-1)."""
+    out = workdir / (info.path.name + ".utf8.csv")
+    dec = codecs.getincrementaldecoder(info.encoding)(errors="strict")
+    try:
+        with open(info.path, "rb") as src, open(out, "w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(1 << 22):
+                dst.write(dec.decode(chunk))
+            dst.write(dec.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        raise IngestError.one(
+            f"{info.path.name} is not valid {info.encoding} (byte {exc.start} cannot be decoded)",
+            f"Choose the file's encoding ({', '.join(ENCODINGS)}) or save it as UTF-8.") from None
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_raw(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, options: ReadOptions | None = None,
+             *, workdir: Path, table: str = "raw") -> RawTable:
+    """Load every record of the file as text into ``table`` (plus ``_record``)."""
+    options = options or ReadOptions()
+    info = sniff_file(path, options, workdir=workdir)
+    problems: list[Problem] = []
+    malformed = pd.DataFrame({"line": pd.Series(dtype="Int64"), "error": pd.Series(dtype=str),
+                              "text": pd.Series(dtype=str)})
+    t = quote_ident(table)
+    if info.kind == "parquet":
+        try:
+            cols = run(con, f"SELECT * FROM read_parquet({quote_literal(str(info.path))}) LIMIT 0").columns
+            sel = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols)
+            execute(con, f"CREATE OR REPLACE TABLE {t} AS SELECT {sel}, row_number() OVER () AS _record "
+                         f"FROM read_parquet({quote_literal(str(info.path))})")
+        except duckdb.Error as exc:
+            raise IngestError.one(f"{Path(path).name} is not a readable Parquet file ({_short(exc)})",
+                                  "Write the Parquet file again, or upload a CSV.") from None
+    elif info.kind == "xlsx":
+        try:
+            df = pd.read_excel(info.path, sheet_name=options.sheet or 0, dtype=str, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise IngestError.one(f"{Path(path).name} is not a readable Excel file ({_short(exc)})",
+                                  "Save it again from Excel as .xlsx, or export the sheet as CSV.") from None
+        df.columns = _dedupe([str(c) for c in df.columns])
+        df = df.astype(object).where(df.notna(), None)
+        df["_record"] = range(1, len(df) + 1)
+        run(con, f"CREATE OR REPLACE TABLE {t} AS SELECT * FROM xl", xl=df)
+    else:
+        src = info.path
+        duck_enc = "utf-8"
+        if info.encoding and info.encoding.lower() not in ("utf-8", "utf-8-sig", "utf8"):
+            # DuckDB reads UTF-8 (and only little-endian UTF-16): transcode everything else once.
+            src = _transcode(info, workdir)
+        opts = (f"delim={quote_literal(info.delimiter)}, header=true, all_varchar=true, quote='\"', escape='\"', "
+                f"store_rejects=true, encoding={quote_literal(duck_enc)}, max_line_size=8388608, "
+                f"rejects_table='reject_errors', rejects_scan='reject_scans'")
+        try:
+            execute(con, f"CREATE OR REPLACE TABLE {t} AS SELECT *, row_number() OVER () AS _record "
+                         f"FROM read_csv({quote_literal(str(src))}, {opts})")
+        except duckdb.Error as exc:
+            msg = _short(exc)
+            if "unicode" in msg.lower() or "utf" in msg.lower() or "encoding" in msg.lower():
+                # The head looked like UTF-8 but a later byte is not: transcode from the likely legacy encoding.
+                if options.encoding is None and info.encoding in (None, "utf-8"):
+                    with open(info.path, "rb") as f:
+                        data = f.read()
+                    bad = _first_bad_utf8(data)
+                    info.encoding = guess_legacy_encoding(data[max(0, bad - 4096): bad + SNIFF_BYTES])
+                    problems.append(Problem(
+                        f"The file is not UTF-8 throughout (first bad byte at {bad}); read as {info.encoding}",
+                        "If letters look wrong in the preview, choose the right encoding and load again."))
+                    src = _transcode(info, workdir)
+                    execute(con, f"CREATE OR REPLACE TABLE {t} AS SELECT *, row_number() OVER () AS _record "
+                                 f"FROM read_csv({quote_literal(str(src))}, {opts})")
+                else:
+                    raise IngestError.one(f"{Path(path).name} is not valid {info.encoding}",
+                                          f"Choose the file's encoding ({', '.join(ENCODINGS)}).") from None
+            else:
+                raise IngestError.one(f"{Path(path).name} cannot be read as CSV: {msg}",
+                                      "Check that it is a delimited text file with one header row.") from None
+        malformed = run(con, "SELECT CAST(line AS BIGINT) AS line, "
+                             "CAST(error_type AS VARCHAR) || ': ' || error_message AS error, csv_line AS text "
+                             "FROM reject_errors ORDER BY line")
+        execute(con, "DROP TABLE IF EXISTS reject_errors")
+        execute(con, "DROP TABLE IF EXISTS reject_scans")
+    columns = [c for c in run(con, f"SELECT * FROM {t} LIMIT 0").columns if c != "_record"]
+    n_records = int(scalar(con, f"SELECT count(*) FROM {t}"))
+    # Duplicate header names: DuckDB/pandas renamed them to name_1 …
+    dup = [c for c in columns if re.search(r"_\d+$", c) and re.sub(r"_\d+$", "", c) in columns]
+    for c in dup:
+        base = re.sub(r"_\d+$", "", c)
+        problems.append(Problem(f"Column name '{base}' appears more than once; "
+                                f"the later one is called '{c}'",
+                                "Rename the columns in the file if they mean different things.", column=c))
+    if len(columns) < 2:
+        raise IngestError.one(f"{Path(path).name}: only one column found",
+                              "A behaviour file needs at least a customer id and a timestamp column.")
+    total = n_records + len(malformed)
+    if total == 0:
+        raise IngestError.one(f"{Path(path).name} has a header but no rows",
+                              "Export the data again including the rows.")
+    if len(malformed) and len(malformed) > MAX_REJECT_SHARE * total:
+        ex = "; ".join(f"line {r.line}: {r.error}" for r in malformed.head(3).itertuples())
+        raise IngestError.one(
+            f"{Path(path).name}: {len(malformed)} of {total} lines do not have the header's "
+            f"{len(columns)} fields (delimiter '{_show_delim(info.delimiter)}') — {ex}",
+            "The file is ragged or uses another delimiter: check the delimiter and quoting in the export, "
+            "or choose the delimiter by hand.")
+    return RawTable(table, columns, n_records, info, malformed, problems)
+
+
+def _first_bad_utf8(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+        return len(data)
+    except UnicodeDecodeError as exc:
+        return exc.start
+
+
+def _show_delim(d: str | None) -> str:
+    return {"\t": "tab"}.get(d or "", d or "?")
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:300]
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}_{seen[n]}")
+        else:
+            seen[n] = 0
+            out.append(n)
+    return out
+
+
+def sample_values(con, raw: RawTable, n: int = SAMPLE_ROWS) -> dict[str, list]:
+    df = run(con, f"SELECT * EXCLUDE (_record) FROM {quote_ident(raw.table)} USING SAMPLE {int(n)} ROWS (reservoir, 7)")
+    return {c: [v for v in df[c].tolist() if v is not None and v == v] for c in df.columns}
+
+
+def detect(con, raw: RawTable) -> schema.Detection:
+    return schema.detect_mapping(raw.columns, sample_values(con, raw))
+
+
+def preview(con, raw: RawTable, n: int = 20) -> pd.DataFrame:
+    return run(con, f"SELECT * EXCLUDE (_record) FROM {quote_ident(raw.table)} ORDER BY _record LIMIT {int(n)}")
+
+
+# --------------------------------------------------------------------------- building
+
+_DEC_COMMA = re.compile(r"^-?\d{1,3}(?:[.\s\u00a0]\d{3})*,\d+$|^-?\d+,\d+$")
+_DEC_POINT = re.compile(r"^-?\d{1,3}(?:[,\s\u00a0]\d{3})*\.\d+$|^-?\d+\.\d+$")
+
+
+def detect_decimal(values) -> str:
+    comma = sum(1 for v in values if _DEC_COMMA.match(str(v).strip()))
+    point = sum(1 for v in values if _DEC_POINT.match(str(v).strip()))
+    return "," if comma > point else "."
+
+
+def _number_sql(col: str, decimal: str) -> str:
+    x = f"regexp_replace(trim({col}), '[^0-9,.eE+-]', '', 'g')"
+    if decimal == ",":
+        x = f"replace(replace({x}, '.', ''), ',', '.')"
+    else:
+        x = f"replace({x}, ',', '')"
+    v = f"try_cast(nullif({x}, '') AS DOUBLE)"
+    return f"CASE WHEN isfinite({v}) THEN {v} END"
+
+
+def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | None = None,
+                 event_stage_map: dict | None = None, stage_order: list | None = None,
+                 now: datetime | None = None) -> QualityReport:
+    """Create ``events_new`` (usable rows) and ``rejects_new`` (unusable rows, with reasons)."""
+    options = options or ReadOptions()
+    problems: list[Problem] = list(raw.problems)
+    missing = [c for c in schema.REQUIRED if c not in mapping]
+    bad_cols = [f"{k} → '{v}'" for k, v in mapping.items() if v not in raw.columns]
+    if bad_cols:
+        problems.append(Problem(f"Mapped columns not in the file: {', '.join(bad_cols)}",
+                                f"Columns in the file: {', '.join(raw.columns)}."))
+    if missing:
+        for c in missing:
+            problems.append(Problem(
+                f"No column was recognised as {c.replace('_', ' ')}",
+                f"Choose which column holds the {c.replace('_', ' ')} in the mapping "
+                f"(columns: {', '.join(raw.columns[:30])}), or name it '{c}'.", column=c))
+    if "stage" not in mapping and "event" not in mapping and not missing:
+        problems.append(Problem("No stage or event column was recognised",
+                                "Map a column to 'stage' (journey stage) or 'event' (action) so funnels have steps."))
+    if missing or bad_cols or ("stage" not in mapping and "event" not in mapping):
+        raise IngestError(problems)
+
+    t = quote_ident(raw.table)
+    samples = sample_values(con, raw)
+    src = {k: quote_ident(v) for k, v in mapping.items()}
+    tfmt = timeparse.detect_format(samples.get(mapping["timestamp"], []), day_first=options.day_first)
+    ts_sql = timeparse.sql_expression(src["timestamp"], tfmt)
+    if tfmt.assumed_order:
+        problems.append(Problem(
+            f"Dates in '{mapping['timestamp']}' could be day-first or month-first; read as {tfmt.describe()}",
+            "If that is wrong, choose the other order in the mapping and load again.", column=mapping["timestamp"]))
+
+    cols_sql = [f"NULLIF(trim({src['customer_id']}), '') AS customer_id", f"{ts_sql} AS timestamp"]
+    # Stage: normalised through the synonym table (and the event→stage map when given).
+    stage_map_rows = []
+    if "stage" in mapping:
+        distinct = run(con, f"SELECT DISTINCT {src['stage']} AS v FROM {t} WHERE {src['stage']} IS NOT NULL LIMIT 100001")
+        stage_map_rows = [(v, schema.normalise_stage(v)) for v in distinct["v"].tolist()]
+        stage_key = src["stage"]
+    elif "event" in mapping:
+        distinct = run(con, f"SELECT DISTINCT {src['event']} AS v FROM {t} WHERE {src['event']} IS NOT NULL LIMIT 100001")
+        esm = {str(k): v for k, v in (event_stage_map or {}).items()}
+        stage_map_rows = [(v, esm.get(v) or schema.canonical_stage(v)) for v in distinct["v"].tolist()]
+        stage_key = src["event"]
+    smap = pd.DataFrame({"__cj_raw": pd.Series([r[0] for r in stage_map_rows], dtype=str),
+                         "__cj_stage": pd.Series([r[1] for r in stage_map_rows], dtype=str)})
+    cols_sql.append("sm.__cj_stage AS stage")
+    for canon in ("event", "touchpoint", "experiment", "variant", "feedback", "session_id"):
+        if canon in mapping:
+            if canon == "feedback":
+                cols_sql.append(f"{src[canon]} AS {canon}")
+            else:
+                cols_sql.append(f"NULLIF(trim({src[canon]}), '') AS {canon}")
+    bad_number_counts = {}
+    for canon in schema.NUMERIC:
+        if canon in mapping:
+            dec = options.decimal or detect_decimal(samples.get(mapping[canon], []))
+            cols_sql.append(f"{_number_sql(src[canon], dec)} AS {canon}")
+            bad_number_counts[canon] = (src[canon], dec)
+    used = set(mapping.values())
+    extras = [c for c in raw.columns if c not in used and c not in schema.CANONICAL]
+    for c in extras:
+        cols_sql.append(f"{quote_ident(c)} AS {quote_ident(c)}")
+    cols_sql.append("r._record AS _record")
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    parsed_sql = (
+        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(cols_sql)}, "
+        f"{src['timestamp']} AS _raw_ts, "
+        f"CASE WHEN NULLIF(trim({src['customer_id']}), '') IS NULL THEN 'missing customer id' "
+        f"WHEN NULLIF(trim({src['timestamp']}), '') IS NULL THEN 'missing timestamp' "
+        f"WHEN ({ts_sql}) IS NULL THEN 'unparseable timestamp' END AS _reason "
+        f"FROM {t} r LEFT JOIN smap sm ON sm.__cj_raw = r.{stage_key}"
+    )
+    run(con, parsed_sql, smap=smap)
+
+    out_cols = [c for c in run(con, "SELECT * FROM parsed LIMIT 0").columns if c not in ("_raw_ts", "_reason")]
+    sel = ", ".join(quote_ident(c) for c in out_cols if c != "_record")
+    execute(con, f"CREATE OR REPLACE TEMP TABLE events_new AS SELECT {sel}, _record FROM parsed "
+                 f"WHERE _reason IS NULL ORDER BY customer_id, timestamp, _record")
+    raw_sel = ", ".join(f"r.{quote_ident(c)}" for c in raw.columns)
+    execute(con, f"CREATE OR REPLACE TEMP TABLE rejects_new AS "
+                 f"SELECT CAST(NULL AS BIGINT) AS line, p._record AS record, p._reason AS reason, {raw_sel} "
+                 f"FROM parsed p JOIN {t} r USING (_record) WHERE p._reason IS NOT NULL")
+    if len(raw.malformed):
+        m = raw.malformed.copy()
+        first_col = raw.columns[0]
+        run(con, f"INSERT INTO rejects_new (line, record, reason, {quote_ident(first_col)}) "
+                 f"SELECT line, NULL, 'malformed line (' || error || ')', text FROM m", m=m)
+
+    stats = run(con, (
+        "SELECT count(*) FILTER (WHERE _reason IS NULL) AS usable, "
+        "count(*) FILTER (WHERE _reason = 'missing customer id') AS missing_ids, "
+        "count(*) FILTER (WHERE _reason = 'missing timestamp') AS missing_ts, "
+        "count(*) FILTER (WHERE _reason = 'unparseable timestamp') AS bad_ts, "
+        "count(DISTINCT customer_id) FILTER (WHERE _reason IS NULL) AS customers, "
+        "min(timestamp) FILTER (WHERE _reason IS NULL) AS tmin, max(timestamp) FILTER (WHERE _reason IS NULL) AS tmax, "
+        "count(*) FILTER (WHERE _reason IS NULL AND timestamp > $now) AS future "
+        "FROM parsed"), {"now": now}).iloc[0]
+    bad_ts_examples = run(con, "SELECT DISTINCT _raw_ts AS v FROM parsed WHERE _reason = 'unparseable timestamp' "
+                               "LIMIT 5")["v"].tolist()
+    key_cols = ["customer_id", "timestamp"] + [c for c in ("stage", "event") if c in out_cols]
+    dup = int(scalar(con, f"SELECT count(*) - count(DISTINCT ({', '.join(key_cols)})) FROM events_new") or 0)
+    per_stage_df = run(con, "SELECT coalesce(stage, '(none)') AS stage, count(*) AS n FROM events_new GROUP BY 1")
+    per_stage = {str(r.stage): int(r.n) for r in per_stage_df.itertuples()}
+    present = [s for s in per_stage if s != "(none)"]
+    if stage_order:
+        order = [s for s in stage_order if s in present] + [s for s in schema.default_stage_order(present)
+                                                          if s not in stage_order]
+    else:
+        by_freq = sorted(present, key=lambda s: -per_stage[s])
+        order = schema.default_stage_order(by_freq)
+    per_stage = {s: per_stage[s] for s in order + (["(none)"] if "(none)" in per_stage else [])}
+    for canon, (col_sql, dec) in bad_number_counts.items():
+        n_bad = int(scalar(con, f"SELECT count(*) FROM {t} WHERE NULLIF(trim({col_sql}), '') IS NOT NULL "
+                                f"AND ({_number_sql(col_sql, dec)}) IS NULL") or 0)
+        if n_bad:
+            problems.append(Problem(f"{n_bad} value(s) in '{mapping[canon]}' ({canon}) are not numbers; "
+                                    f"they are left empty (the rows are kept)",
+                                    "Check the column for text, currency words or NaN/Inf.", column=mapping[canon]))
+
+    usable = int(stats["usable"])
+    n_unusable = int(stats["missing_ids"] + stats["missing_ts"] + stats["bad_ts"]) + len(raw.malformed)
+    rows_read = raw.n_records + len(raw.malformed)
+    if stats["missing_ids"]:
+        problems.append(Problem(f"{int(stats['missing_ids'])} row(s) have no customer id and cannot be used",
+                                f"Fill in '{mapping['customer_id']}' for those rows (see the unusable rows download).",
+                                column=mapping["customer_id"]))
+    if stats["missing_ts"]:
+        problems.append(Problem(f"{int(stats['missing_ts'])} row(s) have no timestamp and cannot be used",
+                                f"Fill in '{mapping['timestamp']}' for those rows.", column=mapping["timestamp"]))
+    if stats["bad_ts"]:
+        ex = ", ".join(repr(v) for v in bad_ts_examples[:3])
+        problems.append(Problem(f"{int(stats['bad_ts'])} timestamp(s) in '{mapping['timestamp']}' could not be read "
+                                f"(e.g. {ex}); read as {tfmt.describe()}",
+                                "Use ISO 8601 (2026-03-04 12:30:00) or one consistent date format.",
+                                column=mapping["timestamp"]))
+    if len(raw.malformed):
+        lines = ", ".join(str(x) for x in raw.malformed["line"].head(5).tolist())
+        problems.append(Problem(f"{len(raw.malformed)} line(s) do not have the header's {len(raw.columns)} fields "
+                                f"(lines {lines})", "Fix the quoting or delimiters on those lines."))
+    if stats["future"]:
+        problems.append(Problem(f"{int(stats['future'])} event(s) are dated in the future (after {now:%Y-%m-%d})",
+                                "Check the time zone or the date format; the rows are kept."))
+    if dup:
+        problems.append(Problem(f"{dup} row(s) repeat another row's customer, time, stage and event",
+                                "They are kept; remove them in the source if they are double-logged."))
+    if "stage" not in mapping:
+        unmapped = per_stage.get("(none)", 0)
+        if unmapped:
+            problems.append(Problem(f"{unmapped} event(s) are not mapped to a journey stage",
+                                    "Map events to stages on the Data page, or use events as funnel steps."))
+    if usable == 0:
+        problems.insert(0, Problem("No usable rows: every row lacks a customer id or a readable timestamp",
+                                   "Check the mapping of the customer id and timestamp columns."))
+        raise IngestError(problems)
+
+    return QualityReport(
+        file=raw.info.path.name, format=raw.info.kind + (" (gzip)" if raw.info.compressed else ""),
+        encoding=raw.info.encoding, delimiter=raw.info.delimiter, rows_read=rows_read, rows_usable=usable,
+        rows_unusable=n_unusable, customers=int(stats["customers"]),
+        time_min=None if pd.isna(stats["tmin"]) else str(stats["tmin"]),
+        time_max=None if pd.isna(stats["tmax"]) else str(stats["tmax"]),
+        events_per_stage=per_stage, duplicates=dup, unparseable_timestamps=int(stats["bad_ts"]),
+        unparseable_timestamp_examples=[str(v) for v in bad_ts_examples], missing_timestamps=int(stats["missing_ts"]),
+        missing_ids=int(stats["missing_ids"]), future_dates=int(stats["future"]),
+        malformed_lines=len(raw.malformed), timestamp_format=tfmt.describe(), mapping=dict(mapping),
+        stage_order=order, problems=[str(p) for p in problems],
+    )
+
+
+# --------------------------------------------------------------------------- whole pipeline
+
+@dataclass
+class Ingested:
+    report: QualityReport
+    raw: RawTable
+    detection: schema.Detection
+
+
+def ingest(con, path, *, mapping: dict | None = None, options: ReadOptions | None = None,
+           event_stage_map: dict | None = None, stage_order: list | None = None, workdir: Path) -> Ingested:
+    """Read, detect (unless ``mapping`` is given) and build; tables stay in ``con``."""
+    raw = read_raw(con, path, options, workdir=workdir)
+    det = detect(con, raw)
+    use = dict(mapping) if mapping else dict(det.mapping)
+    report = build_events(con, raw, use, options=options, event_stage_map=event_stage_map, stage_order=stage_order)
+    return Ingested(report, raw, det)
+
+
+def save_dataset(con, ws: Workspace, ingested: Ingested, *, name: str, source_path: str | os.PathLike | None = None,
+                 dataset_id: str | None = None, event_stage_map: dict | None = None,
+                 options: ReadOptions | None = None) -> DatasetMeta:
+    """Write ``events_new``/``rejects_new`` and the meta to the workspace, atomically."""
+    staging = ws.staging_dir()
+    try:
+        execute(con, f"COPY (SELECT * EXCLUDE (_record) FROM events_new) TO "
+                     f"{quote_literal(str(staging / 'events.parquet'))} (FORMAT parquet, COMPRESSION zstd)")
+        execute(con, f"COPY rejects_new TO {quote_literal(str(staging / 'rejects.parquet'))} (FORMAT parquet)")
+        suffix = ""
+        if source_path is not None:
+            suffix = "".join(s for s in Path(source_path).suffixes[-2:] if s.isascii() and len(s) <= 8) or ".csv"
+            shutil.copyfile(source_path, staging / ("source" + suffix))
+        cols = [c for c in run(con, "SELECT * EXCLUDE (_record) FROM events_new LIMIT 0").columns]
+        meta = DatasetMeta(
+            id=dataset_id or new_dataset_id(), name=name, source=ingested.report.file,
+            mapping=ingested.report.mapping, stage_order=ingested.report.stage_order,
+            event_stage_map=dict(event_stage_map or {}), columns=cols, report=ingested.report.to_json(),
+            extra={"read_options": asdict(options or ReadOptions()), "source_columns": list(ingested.raw.columns),
+                   "source_file": ("source" + suffix) if source_path is not None else None})
+        return ws.commit(staging, meta)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def ingest_to_workspace(path, ws: Workspace, *, name: str | None = None, mapping: dict | None = None,
+                        options: ReadOptions | None = None, event_stage_map: dict | None = None,
+                        stage_order: list | None = None, dataset_id: str | None = None,
+                        con: duckdb.DuckDBPyConnection | None = None) -> tuple[DatasetMeta, Ingested]:
+    """Everything from a file path to a saved dataset (used by the CLI, the app and benchmarks)."""
+    from .store import connect
+
+    own = con is None
+    con = con or connect()
+    with tempfile.TemporaryDirectory(prefix="cj-ingest-") as tmp:
+        try:
+            ing = ingest(con, path, mapping=mapping, options=options, event_stage_map=event_stage_map,
+                         stage_order=stage_order, workdir=Path(tmp))
+            meta = save_dataset(con, ws, ing, name=name or Path(path).name, source_path=path, dataset_id=dataset_id,
+                                event_stage_map=event_stage_map, options=options)
+            return meta, ing
+        finally:
+            for tbl in ("raw", "parsed", "events_new", "rejects_new"):
+                try:
+                    execute(con, f"DROP TABLE IF EXISTS {tbl}")
+                except duckdb.Error:
+                    pass
+            if own:
+                con.close()
+
+
+def reingest(ws: Workspace, dataset_id: str, *, mapping: dict | None = None, event_stage_map: dict | None = None,
+             stage_order: list | None = None, options: ReadOptions | None = None) -> tuple[DatasetMeta, Ingested]:
+    """Rebuild a saved dataset from its kept source file with a corrected mapping.
+
+    The dataset keeps its id (share links stay valid) and its name; the swap is atomic.
+    """
+    meta = ws.meta(dataset_id)
+    src_name = meta.extra.get("source_file")
+    src = ws.dir(dataset_id) / src_name if src_name else None
+    if src is None or not src.exists():
+        raise IngestError.one(f"The original file of '{meta.name}' is not kept",
+                              "Upload the file again to change its mapping.")
+    if options is None and meta.extra.get("read_options"):
+        options = ReadOptions(**meta.extra["read_options"])
+    with tempfile.TemporaryDirectory(prefix="cj-reingest-") as tmp:
+        keep = Path(tmp) / src.name
+        shutil.copyfile(src, keep)          # the dataset folder is replaced during commit
+        new_meta, ing = ingest_to_workspace(
+            keep, ws, name=meta.name, mapping=mapping or meta.mapping,
+            event_stage_map=meta.event_stage_map if event_stage_map is None else event_stage_map,
+            stage_order=stage_order or meta.stage_order, options=options, dataset_id=dataset_id)
+    new_meta.segment_names = meta.segment_names
+    new_meta.extra = {**meta.extra, **new_meta.extra}
+    ws.save_meta(new_meta)
+    return new_meta, ing

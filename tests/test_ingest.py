@@ -1,0 +1,258 @@
+"""Ingest: a table of messy and hostile files, each with its exact outcome."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cj import exports, ingest, store
+from cj.errors import IngestError
+
+BASIC = (
+    "customer_id,timestamp,stage,touchpoint,revenue,feedback\n"
+    "c1,2026-01-05 10:00:00,awareness,ad,,\n"
+    "c1,2026-01-06 11:00:00,interest,website,,Nice site\n"
+    "c1,2026-01-07 12:00:00,purchase,website,19.90,\n"
+    "c2,2026-01-05 09:00:00,awareness,social,,\n"
+    "c2,2026-01-08 09:30:00,consideration,email,,Too expensive\n"
+)
+RU = ("ID клиента;Дата;Этап;Канал;Сумма;Отзыв\n"
+      "к1;05.01.2026 10:00;Осознание;реклама;;\n"
+      "к1;06.01.2026 11:00;Интерес;сайт;;Хороший сайт\n"
+      "к1;13.01.2026 12:00;Покупка;сайт;1 234,50;\n"
+      "к2;05.01.2026 09:00;Осознание;соцсети;;Дорого\n")
+ZH = ("用户ID,时间,阶段,渠道,金额,反馈\n"
+      "u1,2026-01-05 10:00:00,认知,广告,,\n"
+      "u1,2026-01-06 11:00:00,兴趣,网站,,很好\n"
+      "u1,2026-01-07 12:00:00,购买,网站,99.5,运费太贵\n"
+      "u2,2026-01-05 09:00:00,认知,社交,,\n")
+
+
+def _gz(b: bytes) -> bytes:
+    return gzip.compress(b)
+
+
+def _parquet() -> bytes:
+    df = pd.read_csv(io.StringIO(BASIC), dtype=str)
+    buf = io.BytesIO()
+    df.to_parquet(buf)
+    return buf.getvalue()
+
+
+def _xlsx() -> bytes:
+    df = pd.read_csv(io.StringIO(BASIC), dtype=str)
+    buf = io.BytesIO()
+    df.to_excel(buf, index=False)
+    return buf.getvalue()
+
+
+def _bad_rows() -> bytes:
+    lines = ["user_id,ts,stage"]
+    for i in range(100):
+        ts = "not a date" if i % 10 == 0 else f"2026-02-{1 + i % 28:02d} 10:00:00"
+        lines.append(f"u{i % 7},{ts},interest")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _ragged_some() -> bytes:
+    lines = ["user_id,ts,stage"] + [f"u{i},2026-02-01 10:00:00,interest" for i in range(20)]
+    lines[5] = "u4,2026-02-01 10:00:00,interest,EXTRA"
+    lines[9] = "u8,2026-02-01"
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _ragged_most() -> bytes:
+    lines = ["user_id,ts,stage"] + [f"u{i},2026-02-01 10:00:00,interest,x,y" if i % 2 else
+                                    f"u{i},2026-02-01 10:00:00" for i in range(20)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+# name, bytes, expected: dict of exact report values, or ("error", text that must appear)
+CASES = [
+    ("utf8.csv", BASIC.encode(), {"rows_read": 5, "rows_usable": 5, "customers": 2, "delimiter": ","}),
+    ("utf8_bom.csv", b"\xef\xbb\xbf" + BASIC.encode(), {"rows_usable": 5, "mapping.customer_id": "customer_id"}),
+    ("semicolon_eu.csv", BASIC.replace(",", ";").replace("19.90", "19,90").encode(),
+     {"rows_usable": 5, "delimiter": ";", "revenue_sum": 19.9}),
+    ("tab.tsv", BASIC.replace(",", "\t").encode(), {"rows_usable": 5, "delimiter": "\t"}),
+    ("pipe.csv", BASIC.replace(",", "|").encode(), {"rows_usable": 5, "delimiter": "|"}),
+    ("utf16le_bom.csv", BASIC.encode("utf-16"), {"rows_usable": 5, "customers": 2}),
+    ("utf16be_bom.csv", b"\xfe\xff" + BASIC.encode("utf-16-be"), {"rows_usable": 5, "customers": 2}),
+    ("utf16le_nobom.csv", BASIC.encode("utf-16-le"), {"rows_usable": 5, "customers": 2}),
+    ("cp1251_ru.csv", RU.encode("cp1251"),
+     {"encoding": "cp1251", "rows_usable": 4, "customers": 2, "mapping.customer_id": "ID клиента",
+      "stages": {"awareness": 2, "interest": 1, "purchase": 1}, "revenue_sum": 1234.5, "first_ts": "2026-01-05 09:00:00"}),
+    ("utf8_ru.csv", RU.encode(), {"encoding": "utf-8", "rows_usable": 4, "timestamp_format": "DD.MM.YYYY"}),
+    ("gb18030_zh.csv", ZH.encode("gb18030"),
+     {"encoding": "gb18030", "rows_usable": 4, "mapping.customer_id": "用户ID",
+      "stages": {"awareness": 2, "interest": 1, "purchase": 1}, "feedback_has": "运费太贵"}),
+    ("latin1.csv", ("user_id,ts,stage,feedback\nu1,2026-01-01,interest,Très bien café\n").encode("latin-1"),
+     {"encoding": "latin-1", "rows_usable": 1, "feedback_has": "Très bien café"}),
+    ("quoted_newlines.csv", b'user_id,ts,stage,feedback\nu1,2026-01-01,interest,"line one\nline two, ""quoted"""\n'
+                            b"u2,2026-01-02,purchase,ok\n",
+     {"rows_read": 2, "rows_usable": 2, "feedback_has": 'line one\nline two, "quoted"'}),
+    ("data.csv.gz", _gz(BASIC.encode()), {"rows_usable": 5, "format": "csv (gzip)"}),
+    ("data.parquet", _parquet(), {"rows_usable": 5, "format": "parquet", "customers": 2}),
+    ("data.xlsx", _xlsx(), {"rows_usable": 5, "format": "xlsx", "revenue_sum": 19.9}),
+    ("ragged_some.csv", _ragged_some(), {"rows_read": 20, "rows_usable": 18, "rows_unusable": 2, "malformed_lines": 2}),
+    ("ragged_most.csv", _ragged_most(), ("error", "do not have the header's 3 fields")),
+    ("one_column.csv", b"user_id ts stage\nu1 2026 x\n", ("error", "only one column found")),
+    ("empty.csv", b"", ("error", "is empty (0 bytes)")),
+    ("blank.csv", b"   \n\n  \n", ("error", "contains only blank space")),
+    ("header_only.csv", b"user_id,timestamp,stage\n", ("error", "has a header but no rows")),
+    ("junk.bin", bytes(range(256)) * 40, ("error", "not a text table")),
+    ("data.json", b'[{"user_id": "u1", "ts": "2026-01-01"}]', ("error", "looks like JSON")),
+    ("page.html", b"<!DOCTYPE html><html><body><table><tr><td>x</td></tr></table></body></html>",
+     ("error", "looks like an HTML/XML page")),
+    ("truncated.csv.gz", _gz(BASIC.encode() * 50)[:60], ("error", "damaged gzip")),
+    ("dup_headers.csv", b"user_id,ts,stage,stage\nu1,2026-01-01,interest,purchase\n",
+     {"rows_usable": 1, "problem": "appears more than once"}),
+    ("no_timestamp.csv", b"user_id,stage,channel\nu1,interest,web\n",
+     ("error", "No column was recognised as timestamp")),
+    ("all_null_ts.csv", b"user_id,ts,stage\nu1,,interest\nu2,,purchase\n", ("error", "No usable rows")),
+    ("mixed_ts.csv", b"user_id,ts,stage\nu1,2026-01-05T10:00:00Z,interest\nu1,06.01.2026 10:00,purchase\n"
+                     b"u2,1767607200,interest\nu3,2026-01-05 13:00:00+03:00,interest\n",
+     {"rows_usable": 4, "first_ts": "2026-01-05 10:00:00", "ts_of_u2": "2026-01-05 10:00:00",
+      "ts_of_u3": "2026-01-05 10:00:00"}),
+    ("bad_rows_10pct.csv", _bad_rows(), {"rows_read": 100, "rows_usable": 90, "rows_unusable": 10,
+                                         "unparseable_timestamps": 10, "problem": "could not be read"}),
+    ("formulas.csv", b'user_id,ts,stage,feedback\nu1,2026-01-01,interest,"=HYPERLINK(""http://x"",""y"")"\n'
+                     b"u2,2026-01-01,interest,+1+1\n",
+     {"rows_usable": 2, "feedback_has": '=HYPERLINK("http://x","y")', "export_safe": True}),
+    ("html_js.csv", b'user_id,ts,stage,feedback\nu1,2026-01-01,interest,"<script>alert(1)</script><b>x</b>"\n',
+     {"rows_usable": 1, "feedback_has": "<script>alert(1)</script><b>x</b>"}),
+    ("epoch_ms.csv", b"user_id,ts,stage\nu1,1767607200000,interest\nu2,1767607260500,purchase\n",
+     {"rows_usable": 2, "first_ts": "2026-01-05 10:00:00", "timestamp_format": "epoch milliseconds"}),
+    ("day_first_slash.csv", b"user_id,ts,stage\nu1,25/01/2026 10:00,interest\nu1,03/02/2026 10:00,purchase\n",
+     {"rows_usable": 2, "first_ts": "2026-01-25 10:00:00", "last_ts": "2026-02-03 10:00:00"}),
+    ("month_first_ampm.csv", b"user_id,ts,stage\nu1,1/25/2026 1:05 PM,interest\nu1,2/3/2026 9:00 AM,purchase\n",
+     {"rows_usable": 2, "first_ts": "2026-01-25 13:05:00", "last_ts": "2026-02-03 09:00:00"}),
+    ("zh_headers.csv", ZH.encode(), {"rows_usable": 4, "mapping.timestamp": "时间", "mapping.stage": "阶段",
+                                     "mapping.touchpoint": "渠道", "mapping.revenue": "金额"}),
+    ("events_only.csv", b"user_id,ts,action\nu1,2026-01-01,page_view\nu1,2026-01-02,purchase\n",
+     {"rows_usable": 2, "stages": {"purchase": 1, "(none)": 1}, "problem": "not mapped to a journey stage"}),
+    ("missing_ids.csv", b"user_id,ts,stage\n,2026-01-01,interest\nu1,2026-01-01,interest\n  ,2026-01-02,x\n",
+     {"rows_read": 3, "rows_usable": 1, "missing_ids": 2}),
+    ("future.csv", b"user_id,ts,stage\nu1,2099-01-01,interest\nu1,2026-01-01,interest\n",
+     {"rows_usable": 2, "future_dates": 1}),
+    ("nan_revenue.csv", b"user_id,ts,stage,revenue\nu1,2026-01-01,purchase,NaN\nu1,2026-01-02,purchase,inf\n"
+                        b"u1,2026-01-03,purchase,abc\nu1,2026-01-04,purchase,5\n",
+     {"rows_usable": 4, "revenue_sum": 5.0, "problem": "are not numbers"}),
+    ("sql_names.csv", b'user_id,ts,stage,"drop table x; --","a""b"\nu1,2026-01-01,interest,1,2\n',
+     {"rows_usable": 1, "has_column": 'a"b'}),
+]
+
+
+@pytest.mark.parametrize("name,data,expected", CASES, ids=[c[0] for c in CASES])
+def test_messy_file(tmp_path, con, name, data, expected):
+    path = tmp_path / name
+    path.write_bytes(data)
+    if isinstance(expected, tuple):
+        with pytest.raises(IngestError) as info:
+            ingest.ingest(con, path, workdir=tmp_path)
+        assert expected[1] in info.value.message
+        assert all(p.fix for p in info.value.problems), "every problem says how to fix it"
+        return
+    rep = ingest.ingest(con, path, workdir=tmp_path).report
+    assert rep.rows_read == rep.rows_usable + rep.rows_unusable, "nothing is silently dropped"
+    ev = store.run(con, "SELECT * FROM events_new ORDER BY timestamp, _record")
+    rej = store.run(con, "SELECT * FROM rejects_new")
+    assert len(rej) == rep.rows_unusable
+    for key, want in expected.items():
+        if key.startswith("mapping."):
+            assert rep.mapping[key.split(".", 1)[1]] == want
+        elif key == "stages":
+            assert rep.events_per_stage == want
+        elif key == "revenue_sum":
+            assert ev["revenue"].sum() == pytest.approx(want)
+        elif key == "feedback_has":
+            assert want in ev["feedback"].dropna().tolist()
+        elif key == "first_ts":
+            assert str(ev["timestamp"].min()) == want
+        elif key == "last_ts":
+            assert str(ev["timestamp"].max()) == want
+        elif key.startswith("ts_of_"):
+            cid = key[len("ts_of_"):]
+            assert str(ev.loc[ev.customer_id == cid, "timestamp"].iloc[0]) == want
+        elif key == "problem":
+            assert any(want in p for p in rep.problems), rep.problems
+        elif key == "export_safe":
+            text = exports.csv_bytes(ev[["feedback"]]).decode("utf-8-sig")
+            assert "'=HYPERLINK" in text and "'+1+1" in text
+        elif key == "has_column":
+            assert want in ev.columns
+        else:
+            assert getattr(rep, key) == want, key
+    assert len(CASES) >= 25
+
+
+def test_report_numbers_hand_computed(tmp_path, con):
+    """A small file whose report is worked out by hand."""
+    text = ("user_id,ts,stage,event\n"
+            "a,2026-03-01 10:00,awareness,ad_view\n"       # ok
+            "a,2026-03-01 10:00,awareness,ad_view\n"       # duplicate of the line above
+            "a,2026-03-02 10:00,purchase,buy\n"            # ok
+            "b,2026-03-05 08:00,interest,visit\n"          # ok
+            "b,yesterday,interest,visit\n"                 # unparseable timestamp
+            ",2026-03-05 08:00,interest,visit\n"           # missing id
+            "c,,interest,visit\n"                          # missing timestamp
+            "c,2030-01-01 00:00,loyalty,repeat\n")         # future (relative to 'now' below)
+    p = tmp_path / "small.csv"
+    p.write_text(text)
+    raw = ingest.read_raw(con, p, workdir=tmp_path)
+    rep = ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+    assert (rep.rows_read, rep.rows_usable, rep.rows_unusable) == (8, 5, 3)
+    assert rep.customers == 3
+    assert rep.duplicates == 1
+    assert rep.unparseable_timestamps == 1 and rep.unparseable_timestamp_examples == ["yesterday"]
+    assert rep.missing_ids == 1 and rep.missing_timestamps == 1
+    assert rep.future_dates == 1
+    assert rep.time_min == "2026-03-01 10:00:00" and rep.time_max == "2030-01-01 00:00:00"
+    assert rep.events_per_stage == {"awareness": 2, "interest": 1, "purchase": 1, "loyalty": 1}
+    assert rep.stage_order == ["awareness", "interest", "purchase", "loyalty"]
+    reasons = sorted(store.run(con, "SELECT reason FROM rejects_new")["reason"])
+    assert reasons == ["missing customer id", "missing timestamp", "unparseable timestamp"]
+
+
+def test_saved_dataset_roundtrip(tmp_path, workspace):
+    p = tmp_path / "basic.csv"
+    p.write_text(BASIC)
+    meta, ing = ingest.ingest_to_workspace(p, workspace, name="basic")
+    assert store.valid_id(meta.id) and len(meta.id) >= 20
+    assert workspace.list()[0]["id"] == meta.id
+    con = store.connect()
+    opened = workspace.open(con, meta.id)
+    assert opened.mapping["customer_id"] == "customer_id"
+    assert store.scalar(con, "SELECT count(*) FROM events") == 5
+    # Correcting the mapping rebuilds from the kept source and keeps the id.
+    new_meta, _ = ingest.reingest(workspace, meta.id, mapping={**meta.mapping, "touchpoint": "feedback"})
+    assert new_meta.id == meta.id and new_meta.mapping["touchpoint"] == "feedback"
+    workspace.open(con, meta.id)
+    assert set(store.run(con, "SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL")["touchpoint"]) \
+        == {"Nice site", "Too expensive"}
+
+
+def test_cli_ingest_json_contract(tmp_path):
+    p = tmp_path / "basic.csv"
+    p.write_text(BASIC)
+    out = subprocess.run([sys.executable, "-m", "cj", "ingest", str(p), "--json"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, check=True)
+    data = json.loads(out.stdout)
+    for key in ("rows_read", "rows_usable", "rows_unusable", "customers", "mapping", "problems"):
+        assert key in data
+    assert data["mapping"]["customer_id"] == "customer_id" and data["rows_usable"] == 5
+
+
+def test_cli_bad_file_exit_code(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    out = subprocess.run([sys.executable, "-m", "cj", "ingest", str(p), "--json"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 2
+    assert "is empty" in out.stderr and out.stdout == ""
