@@ -45,3 +45,33 @@ def con():
     c = store.connect()
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    from browser_utils import Server
+
+    server = Server(tmp_path_factory.mktemp("browser") / "workspace")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from browser_utils import launch_browser
+
+    with sync_playwright() as p:
+        b = launch_browser(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    ctx.close()

@@ -1,0 +1,218 @@
+"""Streamlit glue shared by the pages: session connection, dataset choice, caching.
+
+This is the only module (with the pages) that imports Streamlit; analytics
+live in :mod:`cj`. Each browser session owns one DuckDB connection (never
+shared across threads); cached results are keyed by dataset id + version +
+parameters, so two sessions never see each other's data.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from cj import config, store
+from cj.errors import CJError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_FILE = PROJECT_DIR / "data" / "sample_events.csv.gz"
+SAMPLE_NAME = "Sample: online store journeys"
+
+
+def shell_ran() -> None:
+    """Called by dashboard.py on every run, before the page."""
+    st.session_state["_cj_shell"] = True
+
+
+def page() -> None:
+    """First call of every page: make sure it runs inside dashboard.py's navigation.
+
+    Streamlit treats a top-level ``pages/`` folder as a legacy (v1) multipage app until
+    ``st.navigation`` has run once in the process, so the first request for ``/funnel``
+    on a fresh server (and every ``AppTest.run``) executes the page file alone, without
+    the sidebar. Detect that and rerun through the entry point.
+    """
+    if not st.session_state.pop("_cj_shell", False):
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def workspace() -> store.Workspace:
+    return store.Workspace()
+
+
+def con():
+    """This session's DuckDB connection."""
+    if "cj_con" not in st.session_state:
+        st.session_state["cj_con"] = store.connect()
+    return st.session_state["cj_con"]
+
+
+@st.cache_resource(show_spinner="Preparing the sample data (first start only)…")
+def _ensure_sample(root: str, sample_mtime: float) -> str:
+    from cj import ingest
+
+    ws = store.Workspace(root)
+    if not ws.exists(store.SAMPLE_ID) or ws.meta(store.SAMPLE_ID).extra.get("sample_mtime") != sample_mtime:
+        meta, _ = ingest.ingest_to_workspace(SAMPLE_FILE, ws, name=SAMPLE_NAME, dataset_id=store.SAMPLE_ID)
+        meta.extra["sample_mtime"] = sample_mtime
+        ws.save_meta(meta)
+    return store.SAMPLE_ID
+
+
+def ensure_sample() -> str | None:
+    if not SAMPLE_FILE.exists():
+        return None
+    return _ensure_sample(str(workspace().root), SAMPLE_FILE.stat().st_mtime)
+
+
+def known_datasets() -> list[dict]:
+    """Datasets this session may pick: the sample, its own uploads, and (if the
+    deployment allows listing) every dataset in the workspace."""
+    ws = workspace()
+    mine = st.session_state.setdefault("cj_my_datasets", [])
+    if str(config.get("CJ_LIST_DATASETS")) == "1":
+        rows = ws.list()
+    else:
+        rows = [{"id": i, "name": ws.meta(i).name} for i in mine if ws.exists(i)]
+        ds = st.session_state.get("cj_ds")
+        if ds and ds not in mine and ws.exists(ds):
+            rows.append({"id": ds, "name": ws.meta(ds).name})
+    rows = [r for r in rows if r["id"] != store.SAMPLE_ID]
+    if ws.exists(store.SAMPLE_ID):
+        rows = [{"id": store.SAMPLE_ID, "name": SAMPLE_NAME}] + rows
+    return rows
+
+
+def remember(dataset_id: str) -> None:
+    mine = st.session_state.setdefault("cj_my_datasets", [])
+    if dataset_id not in mine:
+        mine.append(dataset_id)
+
+
+def select_dataset(dataset_id: str) -> None:
+    st.session_state["cj_ds"] = dataset_id
+    st.session_state.pop("cj_open", None)
+    st.query_params["ds"] = dataset_id
+
+
+def current_id() -> str | None:
+    """The dataset this session looks at: URL ``ds`` first, then the session's choice, then the sample."""
+    ws = workspace()
+    if "cj_ds" not in st.session_state:
+        qp = st.query_params.get("ds")
+        if qp and ws.exists(qp):
+            st.session_state["cj_ds"] = qp
+        else:
+            if qp:
+                st.session_state["cj_link_note"] = "The dataset in the link was not found; showing the sample data."
+            st.session_state["cj_ds"] = ensure_sample()
+    ds = st.session_state.get("cj_ds")
+    if ds and not ws.exists(ds):
+        st.session_state["cj_ds"] = ds = ensure_sample()
+    return ds
+
+
+def open_current():
+    """(meta) of the current dataset with view ``events`` opened in this session, or None."""
+    ds = current_id()
+    if ds is None:
+        return None
+    c = con()
+    ws = workspace()
+    try:
+        meta = ws.meta(ds)
+        version = (ds, meta.created, os.path.getmtime(ws.events_path(ds)) if ws.events_path(ds).exists() else 0)
+        if st.session_state.get("cj_open") != version:
+            ws.open(c, ds)
+            st.session_state["cj_open"] = version
+        return meta
+    except CJError as exc:
+        show_error(exc)
+        return None
+
+
+def version_key(meta) -> str:
+    """Cache key part for a dataset: changes whenever the dataset is rebuilt."""
+    ws = workspace()
+    p = ws.events_path(meta.id)
+    mtime = p.stat().st_mtime if p.exists() else 0
+    return hashlib.sha256(f"{meta.id}|{meta.created}|{mtime}|{meta.stage_order}".encode()).hexdigest()[:16]
+
+
+def show_error(exc: CJError) -> None:
+    """Every problem at once, as text (never HTML)."""
+    if len(exc.problems) <= 1:
+        st.error(exc.message, icon="⚠️")
+    else:
+        st.error(f"{len(exc.problems)} problems were found:", icon="⚠️")
+        for p in exc.problems:
+            st.text("• " + str(p))
+
+
+def require_dataset():
+    page()
+    meta = open_current()
+    if meta is None:
+        st.info("No dataset yet: upload a file on the Data page.")
+        st.page_link("pages/data.py", label="Go to the Data page")
+        st.stop()
+    return meta
+
+
+def sidebar() -> None:
+    """The global sidebar: dataset picker."""
+    note = st.session_state.pop("cj_link_note", None)
+    ds = current_id()
+    rows = known_datasets()
+    ids = [r["id"] for r in rows]
+    names = {r["id"]: r["name"] for r in rows}
+    if ds and ds not in ids and workspace().exists(ds):
+        ids.append(ds)
+        names[ds] = workspace().meta(ds).name
+    with st.sidebar:
+        if note:
+            st.warning(note)
+        if ids:
+            if ds in ids and st.session_state.get("cj_ds_picker") != ds:
+                st.session_state["cj_ds_picker"] = ds        # follow uploads and links
+            st.selectbox("Dataset", ids, format_func=lambda i: names.get(i, i), key="cj_ds_picker",
+                         on_change=lambda: select_dataset(st.session_state["cj_ds_picker"]))
+            if ds:
+                st.query_params["ds"] = ds
+        st.caption("cj · customer-journey analytics")
+
+
+# ------------------------------------------------------------------ caching and safe text
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(module: str, func: str, version: str, key: str, _kwargs: dict):
+    import importlib
+
+    return getattr(importlib.import_module(module), func)(con(), **_kwargs)
+
+
+def cached(fn, meta, **kwargs):
+    """Call ``fn(con, **kwargs)`` once per dataset version + parameters (results shared between
+    sessions only through the dataset id, which is a capability)."""
+    key = repr(sorted((k, repr(v)) for k, v in kwargs.items()))
+    return _cached_call(fn.__module__, fn.__name__, version_key(meta), key, kwargs)
+
+
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md(text: object) -> str:
+    """Escape text from the data for Streamlit markdown (no links, HTML, emphasis or LaTeX)."""
+    s = str(text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+
+
+def download_table(df, name: str, key: str, label: str = "Download table (CSV)") -> None:
+    from cj import exports
+
+    st.download_button(label, exports.csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=key)

@@ -1,0 +1,222 @@
+"""Data page: upload, what the product made of the file, and fixing it."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from cj import config, exports, ingest, schema, store
+from cj.errors import CJError
+from pages import common
+
+common.page()
+st.title("Data")
+ws = common.workspace()
+
+# ------------------------------------------------------------------ upload
+max_mb = int(config.get("CJ_MAX_UPLOAD_MB"))
+with st.expander("Upload a behaviour file", expanded=st.session_state.get("cj_ds") in (None, store.SAMPLE_ID)):
+    st.caption(f"CSV (comma, semicolon, tab or |; UTF-8, UTF-16, cp1251, GB18030, Latin-1), .csv.gz, Parquet or "
+               f"Excel .xlsx — one row per customer event, up to {max_mb} MB. Bigger data: save it as Parquet, "
+               f"or use `python -m cj ingest FILE --save` on the server.")
+    c1, c2, c3, c4 = st.columns(4)
+    enc = c1.selectbox("Encoding", ["auto", *ingest.ENCODINGS], key="opt_encoding")
+    delim = c2.selectbox("Delimiter", ["auto", ",", ";", "tab", "|"], key="opt_delimiter")
+    dec = c3.selectbox("Decimal mark", ["auto", ".", ","], key="opt_decimal")
+    order = c4.selectbox("Dates", ["auto", "day first", "month first"], key="opt_dates")
+    options = ingest.ReadOptions(
+        encoding=None if enc == "auto" else enc,
+        delimiter=None if delim == "auto" else ("\t" if delim == "tab" else delim),
+        decimal=None if dec == "auto" else dec,
+        day_first=None if order == "auto" else order == "day first")
+    uploaded = st.file_uploader("Upload events", type=["csv", "tsv", "txt", "gz", "parquet", "xlsx"],
+                                key="upload", max_upload_size=max_mb)
+    if uploaded is not None and st.session_state.get("cj_loaded_upload") != (uploaded.file_id, str(options)):
+        st.session_state["cj_loaded_upload"] = (uploaded.file_id, str(options))
+        updir = ws.root / ".uploads" / secrets.token_hex(8)
+        updir.mkdir(parents=True, exist_ok=True)
+        safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(uploaded.name).name)[-120:]
+        path = updir / (safe_name or "upload.csv")
+        path.write_bytes(uploaded.getvalue())
+        with st.spinner(f"Reading {uploaded.name}…"):
+            try:
+                meta, _ = ingest.ingest_to_workspace(path, ws, name=uploaded.name, options=options, con=common.con())
+                common.remember(meta.id)
+                common.select_dataset(meta.id)
+                st.session_state.pop("cj_pending", None)
+                st.session_state["cj_flash"] = f"Loaded {uploaded.name}."
+            except CJError as exc:
+                st.session_state["cj_pending"] = {"path": str(path), "name": uploaded.name, "options": options,
+                                                  "problems": [str(p) for p in exc.problems]}
+        st.rerun()
+
+pending = st.session_state.get("cj_pending")
+if pending:
+    st.error(f"{pending['name']} could not be loaded as it is:", icon="⚠️")
+    for p in pending["problems"]:
+        st.text("• " + p)
+    # If the file itself is readable, let the user say which column is which.
+    try:
+        c = common.con()
+        raw = ingest.read_raw(c, pending["path"], pending["options"], workdir=Path(pending["path"]).parent)
+        det = ingest.detect(c, raw)
+        st.subheader("Choose the columns")
+        choice = {}
+        cols = st.columns(3)
+        for i, canon in enumerate(schema.CANONICAL):
+            opts = ["—", *raw.columns]
+            cur = det.mapping.get(canon)
+            choice[canon] = cols[i % 3].selectbox(canon + (" (required)" if canon in schema.REQUIRED else ""), opts,
+                                                  index=opts.index(cur) if cur in opts else 0, key=f"pend_{canon}")
+        if st.button("Load with this mapping", key="pending_load", type="primary"):
+            mapping = {k: v for k, v in choice.items() if v != "—"}
+            try:
+                meta, _ = ingest.ingest_to_workspace(pending["path"], ws, name=pending["name"], mapping=mapping,
+                                                     options=pending["options"], con=c)
+                common.remember(meta.id)
+                common.select_dataset(meta.id)
+                st.session_state.pop("cj_pending")
+                st.rerun()
+            except CJError as exc:
+                common.show_error(exc)
+    except CJError:
+        st.caption("Fix the file (or the read options above) and upload it again.")
+
+flash = st.session_state.pop("cj_flash", None)
+if flash:
+    st.success(flash)
+
+meta = common.open_current()
+if meta is None:
+    st.stop()
+report = meta.report
+c = common.con()
+
+# ------------------------------------------------------------------ dataset header
+st.subheader(meta.name)
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric("Rows read", f"{report.get('rows_read', 0):,}")
+m2.metric("Usable events", f"{report.get('rows_usable', 0):,}")
+m3.metric("Unusable rows", f"{report.get('rows_unusable', 0):,}")
+m4.metric("Customers", f"{report.get('customers', 0):,}")
+span = f"{(report.get('time_min') or '')[:10]} → {(report.get('time_max') or '')[:10]}"
+m5.metric("Time span (UTC)", span)
+
+tab_report, tab_map, tab_stages, tab_preview, tab_manage = st.tabs(
+    ["Quality report", "Column mapping", "Stages", "Preview", "Manage"])
+
+with tab_report:
+    st.caption(f"File {report.get('file')} · {report.get('format')} · encoding {report.get('encoding') or '—'} · "
+               f"delimiter {repr(report.get('delimiter')) if report.get('delimiter') else '—'} · "
+               f"timestamps: {report.get('timestamp_format')}")
+    problems = report.get("problems", [])
+    if problems:
+        st.warning(f"{len(problems)} thing(s) to check:", icon="🔎")
+        for p in problems:
+            st.text("• " + p)
+    else:
+        st.success("No problems found: every row was usable.")
+    q = pd.DataFrame({
+        "check": ["duplicates (same customer, time, stage, event)", "unparseable timestamps", "missing timestamps",
+                  "missing customer ids", "future dates", "malformed lines"],
+        "rows": [report.get(k, 0) for k in ("duplicates", "unparseable_timestamps", "missing_timestamps",
+                                             "missing_ids", "future_dates", "malformed_lines")]})
+    left, right = st.columns(2)
+    left.dataframe(q, hide_index=True, width="stretch", key="quality_table")
+    per_stage = pd.DataFrame({"stage": list(report.get("events_per_stage", {}).keys()),
+                              "events": list(report.get("events_per_stage", {}).values())})
+    if not per_stage.empty:
+        chart = alt.Chart(per_stage).mark_bar().encode(
+            x=alt.X("events:Q", title="events"), y=alt.Y("stage:N", sort=list(per_stage["stage"]), title=None),
+            tooltip=["stage", "events"]).properties(height=30 * len(per_stage) + 40, title="Events per stage")
+        right.altair_chart(chart, width="stretch")
+    rej_path = ws.rejects_path(meta.id)
+    if report.get("rows_unusable", 0) and rej_path.exists():
+        rejects = store.run(c, f"SELECT * FROM read_parquet({store.quote_literal(str(rej_path))}) LIMIT 100000")
+        st.markdown("**Unusable rows** (kept aside, not deleted):")
+        st.dataframe(rejects.head(200), hide_index=True, width="stretch", key="rejects_table")
+        st.download_button("Download unusable rows (CSV)", exports.csv_bytes(rejects),
+                           file_name=f"{Path(meta.source or 'data').stem}-unusable-rows.csv", mime="text/csv",
+                           key="dl_rejects")
+
+with tab_map:
+    src_cols = meta.extra.get("source_columns") or []
+    st.caption("What each canonical column was read from. Correct it and apply: the dataset is rebuilt from the "
+               "original file, keeping its id and links.")
+    choice = {}
+    cols = st.columns(3)
+    for i, canon in enumerate(schema.CANONICAL):
+        opts = ["—", *src_cols]
+        cur = meta.mapping.get(canon)
+        choice[canon] = cols[i % 3].selectbox(canon + (" (required)" if canon in schema.REQUIRED else ""), opts,
+                                              index=opts.index(cur) if cur in opts else 0, key=f"map_{canon}")
+    new_mapping = {k: v for k, v in choice.items() if v != "—"}
+    if st.button("Apply mapping", key="apply_mapping", disabled=new_mapping == meta.mapping or not src_cols):
+        try:
+            with st.spinner("Rebuilding the dataset…"):
+                ingest.reingest(ws, meta.id, mapping=new_mapping)
+            st.session_state.pop("cj_open", None)
+            st.session_state["cj_flash"] = "Mapping applied."
+            st.rerun()
+        except CJError as exc:
+            common.show_error(exc)
+
+with tab_stages:
+    st.caption("The order of journey stages used by the funnel and the journey map. Untick a stage to leave it out; "
+               "change the numbers to reorder.")
+    stages_all = list(dict.fromkeys(meta.stage_order + [s for s in report.get("events_per_stage", {})
+                                                        if s != "(none)"]))
+    editor = pd.DataFrame({"position": range(1, len(stages_all) + 1), "stage": stages_all,
+                           "include": [s in meta.stage_order for s in stages_all],
+                           "events": [report.get("events_per_stage", {}).get(s, 0) for s in stages_all]})
+    edited = st.data_editor(editor, hide_index=True, disabled=["stage", "events"], key="stage_editor",
+                            column_config={"position": st.column_config.NumberColumn(min_value=1, step=1)})
+    new_order = [r.stage for r in edited.sort_values(["position"], kind="stable").itertuples() if r.include]
+    if st.button("Save stage order", key="save_order", disabled=new_order == meta.stage_order or not new_order):
+        meta.stage_order = new_order
+        ws.save_meta(meta)
+        st.session_state.pop("cj_open", None)
+        st.session_state["cj_flash"] = "Stage order saved."
+        st.rerun()
+    if "event" in meta.mapping and "stage" not in meta.mapping:
+        st.markdown("**Map events to stages** — each event can be a funnel step on its own; mapping them to stages "
+                    "gives the journey view.")
+        ev = store.run(c, "SELECT event, count(*) AS events FROM events GROUP BY 1 ORDER BY 2 DESC LIMIT 500")
+        current = meta.event_stage_map or {}
+        ev["stage"] = [current.get(e) or schema.canonical_stage(e) or "" for e in ev["event"]]
+        ev_edit = st.data_editor(ev, hide_index=True, disabled=["event", "events"], key="event_stage_editor",
+                                 column_config={"stage": st.column_config.SelectboxColumn(
+                                     options=["", *schema.DEFAULT_STAGES, *[s for s in meta.stage_order
+                                                                           if s not in schema.DEFAULT_STAGES]])})
+        esm = {r.event: r.stage for r in ev_edit.itertuples() if r.stage}
+        if st.button("Apply event → stage mapping", key="apply_esm"):
+            try:
+                with st.spinner("Rebuilding the dataset…"):
+                    ingest.reingest(ws, meta.id, event_stage_map=esm, stage_order=[])
+                st.session_state.pop("cj_open", None)
+                st.session_state["cj_flash"] = "Events mapped to stages."
+                st.rerun()
+            except CJError as exc:
+                common.show_error(exc)
+
+with tab_preview:
+    st.caption("The first 100 events as the product reads them (timestamps in UTC).")
+    st.dataframe(store.run(c, "SELECT * FROM events LIMIT 100"), hide_index=True, width="stretch", key="preview")
+
+with tab_manage:
+    if meta.id == store.SAMPLE_ID:
+        st.caption("The bundled sample dataset (generated; see data/README.md for its planted stories).")
+    else:
+        new_name = st.text_input("Name", meta.name, key="rename_text", max_chars=200)
+        if st.button("Rename", key="rename_btn", disabled=new_name.strip() in ("", meta.name)):
+            ws.rename(meta.id, new_name)
+            st.rerun()
+        st.caption(f"Dataset id (keep it private: whoever has it can open the data): {meta.id}")
+        if st.button("Delete this dataset", key="delete_btn", type="secondary"):
+            ws.delete(meta.id)
+            common.select_dataset(store.SAMPLE_ID)
+            st.session_state["cj_flash"] = f"Deleted {meta.name}."
+            st.rerun()

@@ -1,0 +1,77 @@
+"""AppTest: the app shell and the Data page (upload, correct a mapping, see the report)."""
+from __future__ import annotations
+
+import pytest
+
+from apptest_utils import app, metric, texts
+
+BASIC = (
+    "user_id,when,stage,channel,amount,comment\n"
+    "c1,2026-01-05 10:00:00,awareness,ad,,\n"
+    "c1,2026-01-06 11:00:00,interest,website,,Nice site\n"
+    "c1,2026-01-07 12:00:00,purchase,website,19.90,<b>bold</b>\n"
+    "c2,2026-01-05 09:00:00,awareness,social,,\n"
+    "c2,not a date,consideration,email,,Too expensive\n"
+).encode()
+
+
+@pytest.fixture(autouse=True)
+def _ws(workspace):
+    return workspace
+
+
+def test_opens_on_sample_data():
+    at = app().run()
+    assert not at.exception
+    assert at.title[0].value == "Data"
+    assert int(metric(at, "Customers").replace(",", "")) > 10_000
+    assert at.selectbox(key="cj_ds_picker").value == "sample"
+    assert at.query_params["ds"] == ["sample"] or at.query_params["ds"] == "sample"
+
+
+def test_upload_shows_report_and_unusable_rows():
+    at = app().run()
+    at.file_uploader(key="upload").set_value(("shop.csv", BASIC, "text/csv")).run()
+    assert not at.exception
+    assert metric(at, "Rows read") == "5"
+    assert metric(at, "Usable events") == "4"
+    assert metric(at, "Unusable rows") == "1"
+    assert metric(at, "Customers") == "2"
+    body = texts(at)
+    assert "could not be read" in body and "not a date" in body
+    assert at.selectbox(key="cj_ds_picker").value != "sample"
+    # the unusable row is downloadable
+    assert any(getattr(b, "label", "") == "Download unusable rows (CSV)" for b in at.get("download_button")) or \
+        "dl_rejects" in str(at.get("download_button"))
+
+
+def test_correct_a_mapping():
+    at = app().run()
+    at.file_uploader(key="upload").set_value(("shop.csv", BASIC, "text/csv")).run()
+    assert at.selectbox(key="map_touchpoint").value == "channel"
+    at.selectbox(key="map_feedback").set_value("comment")
+    at.selectbox(key="map_touchpoint").set_value("—").run()
+    at.button(key="apply_mapping").click().run()
+    assert not at.exception
+    assert "Mapping applied." in texts(at)
+    assert at.selectbox(key="map_touchpoint").value == "—"
+
+
+def test_bad_file_lets_user_choose_columns():
+    data = b"who,at_time,step\nu1,05.01.2026,interest\nu2,06.01.2026,purchase\n"
+    at = app().run()
+    at.file_uploader(key="upload").set_value(("odd.csv", data, "text/csv")).run()
+    # "who" is not a known id header, so the file cannot load as is; the page says why and asks.
+    assert "could not be loaded" in texts(at)
+    assert "No column was recognised as customer id" in texts(at)
+    at.selectbox(key="pend_customer_id").set_value("who").run()
+    at.button(key="pending_load").click().run()
+    assert not at.exception
+    assert metric(at, "Usable events") == "2"
+
+
+def test_hostile_upload_is_reported_not_crashing():
+    at = app().run()
+    at.file_uploader(key="upload").set_value(("x.csv", b"<html><script>alert(1)</script></html>", "text/csv")).run()
+    assert not at.exception
+    assert "looks like an HTML/XML page" in texts(at)
