@@ -12,6 +12,7 @@ OUT = ROOT / "bench" / "out"
 _WRAP = r'''
 import json, sys, time
 sys.path.insert(0, {root!r})
+{setup}
 t0 = time.perf_counter()
 {code}
 elapsed = time.perf_counter() - t0
@@ -23,9 +24,10 @@ print("__BENCH__" + json.dumps({{"seconds": elapsed, "peak_mb": peak_kb / 1024, 
 '''
 
 
-def measure(code: str) -> dict:
-    """Run ``code`` in a fresh Python process; it may set ``result``. Returns seconds, peak_mb, result."""
-    src = _WRAP.format(root=str(ROOT), code=code)
+def measure(code: str, setup: str = "") -> dict:
+    """Run ``setup`` (untimed, e.g. imports) then ``code`` (timed) in a fresh Python process; ``code``
+    may set ``result``. Returns seconds, peak_mb (whole process), result."""
+    src = _WRAP.format(root=str(ROOT), code=code, setup=setup)
     out = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])

@@ -22,20 +22,17 @@ def main() -> None:
     print(f"file: {csv} ({csv.stat().st_size / 1e6:.0f} MB)")
     tmp = tempfile.mkdtemp(prefix="cj-bench-")
     try:
-        duck = measure(f"""
-import duckdb
+        duck = measure(setup="import duckdb", code=f"""
 con = duckdb.connect(); con.execute("SET threads=2")
 con.execute("COPY (SELECT * FROM read_csv('{csv}')) TO '{tmp}/duck.parquet' (FORMAT parquet, COMPRESSION zstd)")
 result = con.execute("SELECT count(*) FROM '{tmp}/duck.parquet'").fetchone()[0]
 """)
-        cj = measure(f"""
-from cj import store, ingest
+        cj = measure(setup="from cj import store, ingest", code=f"""
 ws = store.Workspace('{tmp}/ws')
 meta, ing = ingest.ingest_to_workspace('{csv}', ws, name='bench')
 result = {{"id": meta.id, "rows_usable": ing.report.rows_usable, "customers": ing.report.customers}}
 """)
-        opened = measure(f"""
-from cj import store
+        opened = measure(setup="from cj import store", code=f"""
 ws = store.Workspace('{tmp}/ws')
 con = store.connect()
 ws.open(con, {cj['result']['id']!r})
@@ -45,8 +42,7 @@ result = int(store.scalar(con, "SELECT count(*) FROM events"))
         print(row("cj ingest (parse + report + save)", cj, duck))
         print(row("cj open saved dataset + count(*)", opened))
         if not args.skip_pandas:
-            pdm = measure(f"""
-import pandas as pd
+            pdm = measure(setup="import pandas as pd", code=f"""
 df = pd.read_csv('{csv}', parse_dates=['timestamp'], engine='pyarrow')
 df.to_parquet('{tmp}/pandas.parquet')
 result = len(df)

@@ -73,10 +73,13 @@ class FileInfo:
 class RawTable:
     table: str
     columns: list[str]
-    n_records: int
+    n_records: int                      # well-formed records (known after build_events)
     info: FileInfo
-    malformed: pd.DataFrame             # line, error, text
+    malformed: pd.DataFrame             # line, error, text (known after build_events)
     problems: list[Problem]
+    source: str = ""                    # SQL FROM-clause expression yielding every record as text
+    workdir: Path | None = None
+    head: pd.DataFrame | None = None    # first SAMPLE_ROWS records
 
 
 @dataclass
@@ -333,94 +336,108 @@ def _transcode(info: FileInfo, workdir: Path) -> Path:
 
 def read_raw(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, options: ReadOptions | None = None,
              *, workdir: Path, table: str = "raw") -> RawTable:
-    """Load every record of the file as text into ``table`` (plus ``_record``)."""
+    """Prepare to read the file: its source SQL, columns and a head sample (as text).
+
+    CSV files are not loaded here; :func:`build_events` parses them in one pass.
+    """
     options = options or ReadOptions()
     info = sniff_file(path, options, workdir=workdir)
     problems: list[Problem] = []
-    malformed = pd.DataFrame({"line": pd.Series(dtype="Int64"), "error": pd.Series(dtype=str),
-                              "text": pd.Series(dtype=str)})
-    t = quote_ident(table)
+    name = Path(path).name
     if info.kind == "parquet":
+        lit = quote_literal(str(info.path))
         try:
-            cols = run(con, f"SELECT * FROM read_parquet({quote_literal(str(info.path))}) LIMIT 0").columns
-            sel = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols)
-            execute(con, f"CREATE OR REPLACE TABLE {t} AS SELECT {sel}, row_number() OVER () AS _record "
-                         f"FROM read_parquet({quote_literal(str(info.path))})")
+            cols = list(run(con, f"SELECT * FROM read_parquet({lit}) LIMIT 0").columns)
         except duckdb.Error as exc:
-            raise IngestError.one(f"{Path(path).name} is not a readable Parquet file ({_short(exc)})",
+            raise IngestError.one(f"{name} is not a readable Parquet file ({_short(exc)})",
                                   "Write the Parquet file again, or upload a CSV.") from None
+        sel = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols)
+        source = f"(SELECT {sel} FROM read_parquet({lit}))"
     elif info.kind == "xlsx":
         try:
             df = pd.read_excel(info.path, sheet_name=options.sheet or 0, dtype=str, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for broken files
-            raise IngestError.one(f"{Path(path).name} is not a readable Excel file ({_short(exc)})",
+            raise IngestError.one(f"{name} is not a readable Excel file ({_short(exc)})",
                                   "Save it again from Excel as .xlsx, or export the sheet as CSV.") from None
         df.columns = _dedupe([str(c) for c in df.columns])
         df = df.astype(object).where(df.notna(), None)
-        df["_record"] = range(1, len(df) + 1)
-        run(con, f"CREATE OR REPLACE TABLE {t} AS SELECT * FROM xl", xl=df)
+        run(con, f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS SELECT * FROM xl", xl=df)
+        source = quote_ident(table)
     else:
         src = info.path
-        duck_enc = "utf-8"
         if info.encoding and info.encoding.lower() not in ("utf-8", "utf-8-sig", "utf8"):
             # DuckDB reads UTF-8 (and only little-endian UTF-16): transcode everything else once.
             src = _transcode(info, workdir)
-        opts = (f"delim={quote_literal(info.delimiter)}, header=true, all_varchar=true, quote='\"', escape='\"', "
-                f"store_rejects=true, encoding={quote_literal(duck_enc)}, max_line_size=8388608, "
-                f"rejects_table='reject_errors', rejects_scan='reject_scans'")
-        try:
-            execute(con, f"CREATE OR REPLACE TABLE {t} AS SELECT *, row_number() OVER () AS _record "
-                         f"FROM read_csv({quote_literal(str(src))}, {opts})")
-        except duckdb.Error as exc:
-            msg = _short(exc)
-            if "unicode" in msg.lower() or "utf" in msg.lower() or "encoding" in msg.lower():
-                # The head looked like UTF-8 but a later byte is not: transcode from the likely legacy encoding.
-                if options.encoding is None and info.encoding in (None, "utf-8"):
-                    with open(info.path, "rb") as f:
-                        data = f.read()
-                    bad = _first_bad_utf8(data)
-                    info.encoding = guess_legacy_encoding(data[max(0, bad - 4096): bad + SNIFF_BYTES])
-                    problems.append(Problem(
-                        f"The file is not UTF-8 throughout (first bad byte at {bad}); read as {info.encoding}",
-                        "If letters look wrong in the preview, choose the right encoding and load again."))
-                    src = _transcode(info, workdir)
-                    execute(con, f"CREATE OR REPLACE TABLE {t} AS SELECT *, row_number() OVER () AS _record "
-                                 f"FROM read_csv({quote_literal(str(src))}, {opts})")
-                else:
-                    raise IngestError.one(f"{Path(path).name} is not valid {info.encoding}",
-                                          f"Choose the file's encoding ({', '.join(ENCODINGS)}).") from None
-            else:
-                raise IngestError.one(f"{Path(path).name} cannot be read as CSV: {msg}",
-                                      "Check that it is a delimited text file with one header row.") from None
-        malformed = run(con, "SELECT CAST(line AS BIGINT) AS line, "
-                             "CAST(error_type AS VARCHAR) || ': ' || error_message AS error, csv_line AS text "
-                             "FROM reject_errors ORDER BY line")
-        execute(con, "DROP TABLE IF EXISTS reject_errors")
-        execute(con, "DROP TABLE IF EXISTS reject_scans")
-    columns = [c for c in run(con, f"SELECT * FROM {t} LIMIT 0").columns if c != "_record"]
-    n_records = int(scalar(con, f"SELECT count(*) FROM {t}"))
-    # Duplicate header names: DuckDB/pandas renamed them to name_1 …
-    dup = [c for c in columns if re.search(r"_\d+$", c) and re.sub(r"_\d+$", "", c) in columns]
+        source = _csv_source(src, info.delimiter)
+    raw = RawTable(table, [], 0, info, _no_malformed(), problems, source=source, workdir=workdir)
+    head = _head(con, raw)
+    raw.columns = [c for c in head.columns]
+    raw.head = head
+    dup = [c for c in raw.columns if re.search(r"_\d+$", c) and re.sub(r"_\d+$", "", c) in raw.columns]
     for c in dup:
         base = re.sub(r"_\d+$", "", c)
-        problems.append(Problem(f"Column name '{base}' appears more than once; "
-                                f"the later one is called '{c}'",
+        problems.append(Problem(f"Column name '{base}' appears more than once; the later one is called '{c}'",
                                 "Rename the columns in the file if they mean different things.", column=c))
-    if len(columns) < 2:
-        raise IngestError.one(f"{Path(path).name}: only one column found",
+    if len(raw.columns) < 2:
+        raise IngestError.one(f"{name}: only one column found",
                               "A behaviour file needs at least a customer id and a timestamp column.")
-    total = n_records + len(malformed)
-    if total == 0:
-        raise IngestError.one(f"{Path(path).name} has a header but no rows",
-                              "Export the data again including the rows.")
-    if len(malformed) and len(malformed) > MAX_REJECT_SHARE * total:
-        ex = "; ".join(f"line {r.line}: {r.error}" for r in malformed.head(3).itertuples())
-        raise IngestError.one(
-            f"{Path(path).name}: {len(malformed)} of {total} lines do not have the header's "
-            f"{len(columns)} fields (delimiter '{_show_delim(info.delimiter)}') — {ex}",
-            "The file is ragged or uses another delimiter: check the delimiter and quoting in the export, "
-            "or choose the delimiter by hand.")
-    return RawTable(table, columns, n_records, info, malformed, problems)
+    if head.empty and info.kind != "csv":
+        raise IngestError.one(f"{name} has a header but no rows", "Export the data again including the rows.")
+    return raw
+
+
+def _no_malformed() -> pd.DataFrame:
+    return pd.DataFrame({"line": pd.Series(dtype="Int64"), "error": pd.Series(dtype=str),
+                         "text": pd.Series(dtype=str)})
+
+
+def _csv_source(path: Path, delimiter: str) -> str:
+    opts = (f"delim={quote_literal(delimiter)}, header=true, all_varchar=true, quote='\"', escape='\"', "
+            f"store_rejects=true, max_line_size=8388608, rejects_table='reject_errors', "
+            f"rejects_scan='reject_scans'")
+    return f"read_csv({quote_literal(str(path))}, {opts})"
+
+
+def _head(con, raw: RawTable) -> pd.DataFrame:
+    """The first rows as text (also catches a file that is not UTF-8 past its sniffed head)."""
+    try:
+        return _with_encoding_retry(con, raw, lambda: run(con, f"SELECT * FROM {raw.source} LIMIT {SAMPLE_ROWS}"))
+    finally:
+        _drop_rejects(con)
+
+
+def _drop_rejects(con) -> None:
+    execute(con, "DROP TABLE IF EXISTS reject_errors")
+    execute(con, "DROP TABLE IF EXISTS reject_scans")
+
+
+def _with_encoding_retry(con, raw: RawTable, action):
+    """Run ``action``; if DuckDB finds invalid UTF-8 deeper in the file, transcode and retry once."""
+    info = raw.info
+    name = info.path.name
+    try:
+        return action()
+    except duckdb.Error as exc:
+        msg = _short(exc)
+        if info.kind != "csv":
+            raise IngestError.one(f"{name} cannot be read: {msg}", "Save the file again, or export it as CSV.") \
+                from None
+        if not any(w in msg.lower() for w in ("unicode", "utf", "encoding")):
+            raise IngestError.one(f"{name} cannot be read as CSV: {msg}",
+                                  "Check that it is a delimited text file with one header row.") from None
+        if info.encoding not in (None, "utf-8") or raw.problems and "not UTF-8 throughout" in str(raw.problems):
+            raise IngestError.one(f"{name} is not valid {info.encoding}",
+                                  f"Choose the file's encoding ({', '.join(ENCODINGS)}).") from None
+        with open(info.path, "rb") as f:
+            data = f.read()
+        bad = _first_bad_utf8(data)
+        info.encoding = guess_legacy_encoding(data[max(0, bad - 4096): bad + SNIFF_BYTES])
+        raw.problems.append(Problem(
+            f"The file is not UTF-8 throughout (first bad byte at {bad}); read as {info.encoding}",
+            "If letters look wrong in the preview, choose the right encoding and load again."))
+        raw.source = _csv_source(_transcode(info, raw.workdir), info.delimiter)
+        _drop_rejects(con)
+        return action()
 
 
 def _first_bad_utf8(data: bytes) -> int:
@@ -453,8 +470,8 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 def sample_values(con, raw: RawTable, n: int = SAMPLE_ROWS) -> dict[str, list]:
-    df = run(con, f"SELECT * EXCLUDE (_record) FROM {quote_ident(raw.table)} USING SAMPLE {int(n)} ROWS (reservoir, 7)")
-    return {c: [v for v in df[c].tolist() if v is not None and v == v] for c in df.columns}
+    df = raw.head if raw.head is not None else _head(con, raw)
+    return {c: [v for v in df[c].tolist()[:n] if v is not None and v == v] for c in df.columns}
 
 
 def detect(con, raw: RawTable) -> schema.Detection:
@@ -462,7 +479,7 @@ def detect(con, raw: RawTable) -> schema.Detection:
 
 
 def preview(con, raw: RawTable, n: int = 20) -> pd.DataFrame:
-    return run(con, f"SELECT * EXCLUDE (_record) FROM {quote_ident(raw.table)} ORDER BY _record LIMIT {int(n)}")
+    return (raw.head if raw.head is not None else _head(con, raw)).head(n)
 
 
 # --------------------------------------------------------------------------- building
@@ -510,73 +527,140 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     if missing or bad_cols or ("stage" not in mapping and "event" not in mapping):
         raise IngestError(problems)
 
-    t = quote_ident(raw.table)
     samples = sample_values(con, raw)
     src = {k: quote_ident(v) for k, v in mapping.items()}
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    decimals = {canon: options.decimal or detect_decimal(samples.get(mapping[canon], []))
+                for canon in schema.NUMERIC if canon in mapping}
+    used = set(mapping.values())
+    extras = [c for c in raw.columns if c not in used and c not in schema.CANONICAL]
+    stage_key = "stage" if "stage" in mapping else "event"
+
+    def parse(tfmt: timeparse.TimeFormat) -> None:
+        """One pass over the source: typed columns, the reason a row is unusable, and flags."""
+        ts_sql = timeparse.sql_expression(src["timestamp"], tfmt)
+        inner = [f"NULLIF(trim({src['customer_id']}), '') AS customer_id", f"{ts_sql} AS timestamp",
+                 f"NULLIF(trim({src['timestamp']}), '') AS _raw_ts"]
+        for canon in ("stage", "event", "touchpoint", "experiment", "variant", "session_id"):
+            if canon in mapping:
+                inner.append(f"NULLIF(trim({src[canon]}), '') AS {canon}")
+        if "feedback" in mapping:
+            inner.append(f"{src['feedback']} AS feedback")
+        for canon, dec in decimals.items():
+            inner.append(f"{_number_sql(src[canon], dec)} AS {canon}")
+            inner.append(f"NULLIF(trim({src[canon]}), '') IS NOT NULL AS _has_{canon}")
+        for c in extras:
+            inner.append(f"{quote_ident(c)} AS {quote_ident(c)}")
+        inner.append("row_number() OVER () AS _record")
+        outer = ["* EXCLUDE (_raw_ts" + "".join(f", _has_{c}" for c in decimals) + ")",
+                 "CASE WHEN timestamp IS NULL THEN _raw_ts END AS _raw_ts"]
+        outer += [f"_has_{c} AND {c} IS NULL AS _bad_{c}" for c in decimals]
+        outer.append("CASE WHEN customer_id IS NULL THEN 'missing customer id' "
+                     "WHEN _raw_ts IS NULL THEN 'missing timestamp' "
+                     "WHEN timestamp IS NULL THEN 'unparseable timestamp' END AS _reason")
+        def sql() -> str:   # raw.source changes if the file must be transcoded midway
+            return (f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(outer)} "
+                    f"FROM (SELECT {', '.join(inner)} FROM {raw.source})")
+        try:
+            _with_encoding_retry(con, raw, lambda: execute(con, sql()))
+        except IngestError:
+            _drop_rejects(con)
+            raise
+
     tfmt = timeparse.detect_format(samples.get(mapping["timestamp"], []), day_first=options.day_first)
-    ts_sql = timeparse.sql_expression(src["timestamp"], tfmt)
+
+    def parse_and_collect() -> None:
+        parse(tfmt)
+        if raw.info.kind == "csv":
+            raw.malformed = run(con, "SELECT CAST(line AS BIGINT) AS line, "
+                                     "CAST(error_type AS VARCHAR) || ': ' || error_message AS error, "
+                                     "csv_line AS text FROM reject_errors ORDER BY line")
+            _drop_rejects(con)
+
+    parse_and_collect()
+    if raw.info.kind == "csv" and raw.malformed["error"].str.startswith("INVALID ENCODING").any():
+        # UTF-8 in the sniffed head, another encoding further down: transcode the whole file and reparse.
+        if options.encoding is not None or raw.info.encoding not in (None, "utf-8"):
+            raise IngestError.one(f"{raw.info.path.name} is not valid {raw.info.encoding} "
+                                  f"(line {int(raw.malformed['line'].iloc[0])})",
+                                  f"Choose the file's encoding ({', '.join(ENCODINGS)}).")
+        with open(raw.info.path, "rb") as f:
+            data = f.read()
+        bad = _first_bad_utf8(data)
+        raw.info.encoding = guess_legacy_encoding(data[max(0, bad - 4096): bad + SNIFF_BYTES])
+        problems.append(Problem(
+            f"The file is not UTF-8 throughout (first bad byte at {bad}); read as {raw.info.encoding}",
+            "If letters look wrong in the preview, choose the right encoding and load again."))
+        raw.source = _csv_source(_transcode(raw.info, raw.workdir), raw.info.delimiter)
+        parse_and_collect()
+    raw.n_records = int(scalar(con, "SELECT count(*) FROM parsed"))
+    total = raw.n_records + len(raw.malformed)
+    name = raw.info.path.name
+    if total == 0:
+        raise IngestError.one(f"{name} has a header but no rows", "Export the data again including the rows.")
+    if len(raw.malformed) and len(raw.malformed) > MAX_REJECT_SHARE * total:
+        ex = "; ".join(f"line {r.line}: {r.error}" for r in raw.malformed.head(3).itertuples())
+        raise IngestError.one(
+            f"{name}: {len(raw.malformed)} of {total} lines do not have the header's "
+            f"{len(raw.columns)} fields (delimiter '{_show_delim(raw.info.delimiter)}') — {ex}",
+            "The file is ragged or uses another delimiter: check the delimiter and quoting in the export, "
+            "or choose the delimiter by hand.")
+    # Formats seen only past the head (e.g. a second date style later in the file): learn them once.
+    failing = run(con, "SELECT DISTINCT _raw_ts AS v FROM parsed WHERE _reason = 'unparseable timestamp' LIMIT 2000")
+    if len(failing):
+        more = timeparse.detect_format(samples.get(mapping["timestamp"], []) + failing["v"].tolist(),
+                                       day_first=options.day_first)
+        if more.describe() != tfmt.describe():
+            tfmt = more
+            parse(tfmt)
+            _drop_rejects(con)
     if tfmt.assumed_order:
         problems.append(Problem(
             f"Dates in '{mapping['timestamp']}' could be day-first or month-first; read as {tfmt.describe()}",
             "If that is wrong, choose the other order in the mapping and load again.", column=mapping["timestamp"]))
 
-    cols_sql = [f"NULLIF(trim({src['customer_id']}), '') AS customer_id", f"{ts_sql} AS timestamp"]
-    # Stage: normalised through the synonym table (and the event→stage map when given).
-    stage_map_rows = []
-    if "stage" in mapping:
-        distinct = run(con, f"SELECT DISTINCT {src['stage']} AS v FROM {t} WHERE {src['stage']} IS NOT NULL LIMIT 100001")
-        stage_map_rows = [(v, schema.normalise_stage(v)) for v in distinct["v"].tolist()]
-        stage_key = src["stage"]
-    elif "event" in mapping:
-        distinct = run(con, f"SELECT DISTINCT {src['event']} AS v FROM {t} WHERE {src['event']} IS NOT NULL LIMIT 100001")
-        esm = {str(k): v for k, v in (event_stage_map or {}).items()}
-        stage_map_rows = [(v, esm.get(v) or schema.canonical_stage(v)) for v in distinct["v"].tolist()]
-        stage_key = src["event"]
-    smap = pd.DataFrame({"__cj_raw": pd.Series([r[0] for r in stage_map_rows], dtype=str),
-                         "__cj_stage": pd.Series([r[1] for r in stage_map_rows], dtype=str)})
-    cols_sql.append("sm.__cj_stage AS stage")
-    for canon in ("event", "touchpoint", "experiment", "variant", "feedback", "session_id"):
-        if canon in mapping:
-            if canon == "feedback":
-                cols_sql.append(f"{src[canon]} AS {canon}")
-            else:
-                cols_sql.append(f"NULLIF(trim({src[canon]}), '') AS {canon}")
-    bad_number_counts = {}
-    for canon in schema.NUMERIC:
-        if canon in mapping:
-            dec = options.decimal or detect_decimal(samples.get(mapping[canon], []))
-            cols_sql.append(f"{_number_sql(src[canon], dec)} AS {canon}")
-            bad_number_counts[canon] = (src[canon], dec)
-    used = set(mapping.values())
-    extras = [c for c in raw.columns if c not in used and c not in schema.CANONICAL]
-    for c in extras:
-        cols_sql.append(f"{quote_ident(c)} AS {quote_ident(c)}")
-    cols_sql.append("r._record AS _record")
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
-    parsed_sql = (
-        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(cols_sql)}, "
-        f"{src['timestamp']} AS _raw_ts, "
-        f"CASE WHEN NULLIF(trim({src['customer_id']}), '') IS NULL THEN 'missing customer id' "
-        f"WHEN NULLIF(trim({src['timestamp']}), '') IS NULL THEN 'missing timestamp' "
-        f"WHEN ({ts_sql}) IS NULL THEN 'unparseable timestamp' END AS _reason "
-        f"FROM {t} r LEFT JOIN smap sm ON sm.__cj_raw = r.{stage_key}"
-    )
-    run(con, parsed_sql, smap=smap)
-
-    out_cols = [c for c in run(con, "SELECT * FROM parsed LIMIT 0").columns if c not in ("_raw_ts", "_reason")]
-    sel = ", ".join(quote_ident(c) for c in out_cols if c != "_record")
-    execute(con, f"CREATE OR REPLACE TEMP TABLE events_new AS SELECT {sel}, _record FROM parsed "
-                 f"WHERE _reason IS NULL ORDER BY customer_id, timestamp, _record")
-    raw_sel = ", ".join(f"r.{quote_ident(c)}" for c in raw.columns)
-    execute(con, f"CREATE OR REPLACE TEMP TABLE rejects_new AS "
-                 f"SELECT CAST(NULL AS BIGINT) AS line, p._record AS record, p._reason AS reason, {raw_sel} "
-                 f"FROM parsed p JOIN {t} r USING (_record) WHERE p._reason IS NOT NULL")
+    # Stages: canonical keys for synonyms in any language; other values kept as written.
+    raw_counts = run(con, f"SELECT {stage_key} AS v, count(*) AS n FROM parsed WHERE _reason IS NULL GROUP BY 1")
+    esm = {str(k): v for k, v in (event_stage_map or {}).items()}
+    stage_of = {}
+    for v in raw_counts["v"].tolist():
+        if v is None or v != v:
+            continue
+        if stage_key == "stage":
+            stage_of[v] = schema.normalise_stage(v)
+        else:
+            stage_of[v] = esm.get(v) or schema.canonical_stage(v)
+    changed = {k: v for k, v in stage_of.items() if v != k or stage_key == "event"}
+    default = "parsed.stage" if stage_key == "stage" else "NULL"
+    join = ""
+    if stage_key == "stage" and not changed:
+        stage_sql = "parsed.stage"
+    elif len(changed) <= 2000:
+        # A view cannot hold bound parameters: stage names go in as escaped literals.
+        whens = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v) if v is not None else 'NULL'}"
+                         for k, v in changed.items())
+        stage_sql = f"CASE parsed.{stage_key} {whens} ELSE {default} END" if whens else default
+    else:
+        smap = pd.DataFrame({"k": list(changed), "v": list(changed.values())}).astype(object)
+        run(con, "CREATE OR REPLACE TEMP TABLE cj_stage_map AS SELECT * FROM smap", smap=smap)
+        join = f" LEFT JOIN cj_stage_map sm ON sm.k = parsed.{stage_key}"
+        stage_sql = f"coalesce(sm.v, {default})"
+    out_cols = ["parsed.customer_id", "parsed.timestamp", f"{stage_sql} AS stage"]
+    out_cols += [f"parsed.{c}" for c in ("event", "touchpoint", "experiment", "variant", "session_id", "feedback")
+                 if c in mapping]
+    out_cols += [f"parsed.{c}" for c in decimals] + [f"parsed.{quote_ident(c)}" for c in extras]
+    execute(con, f"CREATE OR REPLACE TEMP VIEW events_new AS SELECT {', '.join(out_cols)}, parsed._record "
+                 f"FROM parsed{join} WHERE parsed._reason IS NULL")
+    rej_cols = ["customer_id", "_raw_ts AS timestamp_text"] + \
+        [c for c in ("stage", "event", "touchpoint", "experiment", "variant", "session_id", "feedback")
+         if c in mapping] + list(decimals) + [quote_ident(c) for c in extras]
+    execute(con, "CREATE OR REPLACE TEMP TABLE rejects_new AS SELECT CAST(NULL AS BIGINT) AS line, "
+                 f"_record AS record, _reason AS reason, {', '.join(rej_cols)} FROM parsed WHERE _reason IS NOT NULL")
     if len(raw.malformed):
-        m = raw.malformed.copy()
-        first_col = raw.columns[0]
-        run(con, f"INSERT INTO rejects_new (line, record, reason, {quote_ident(first_col)}) "
-                 f"SELECT line, NULL, 'malformed line (' || error || ')', text FROM m", m=m)
+        run(con, "INSERT INTO rejects_new (line, record, reason, customer_id) "
+                 "SELECT line, NULL, 'malformed line (' || error || ')', text FROM m", m=raw.malformed)
 
+    dup_key = ", ".join(["customer_id", "timestamp"] + [c for c in ("stage", "event") if c in mapping])
     stats = run(con, (
         "SELECT count(*) FILTER (WHERE _reason IS NULL) AS usable, "
         "count(*) FILTER (WHERE _reason = 'missing customer id') AS missing_ids, "
@@ -584,14 +668,18 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
         "count(*) FILTER (WHERE _reason = 'unparseable timestamp') AS bad_ts, "
         "count(DISTINCT customer_id) FILTER (WHERE _reason IS NULL) AS customers, "
         "min(timestamp) FILTER (WHERE _reason IS NULL) AS tmin, max(timestamp) FILTER (WHERE _reason IS NULL) AS tmax, "
-        "count(*) FILTER (WHERE _reason IS NULL AND timestamp > $now) AS future "
-        "FROM parsed"), {"now": now}).iloc[0]
+        "count(*) FILTER (WHERE _reason IS NULL AND timestamp > $now) AS future, "
+        f"count(*) FILTER (WHERE _reason IS NULL) - count(DISTINCT hash({dup_key})) FILTER (WHERE _reason IS NULL) "
+        "AS dup" + "".join(f", count(*) FILTER (WHERE _bad_{c}) AS bad_{c}" for c in decimals) +
+        " FROM parsed"), {"now": now}).iloc[0]
     bad_ts_examples = run(con, "SELECT DISTINCT _raw_ts AS v FROM parsed WHERE _reason = 'unparseable timestamp' "
                                "LIMIT 5")["v"].tolist()
-    key_cols = ["customer_id", "timestamp"] + [c for c in ("stage", "event") if c in out_cols]
-    dup = int(scalar(con, f"SELECT count(*) - count(DISTINCT ({', '.join(key_cols)})) FROM events_new") or 0)
-    per_stage_df = run(con, "SELECT coalesce(stage, '(none)') AS stage, count(*) AS n FROM events_new GROUP BY 1")
-    per_stage = {str(r.stage): int(r.n) for r in per_stage_df.itertuples()}
+    dup = int(stats["dup"])
+    per_stage: dict = {}
+    for v, n in zip(raw_counts["v"].tolist(), raw_counts["n"].tolist()):
+        key = stage_of.get(v) if v is not None and v == v else None
+        key = "(none)" if key is None else str(key)
+        per_stage[key] = per_stage.get(key, 0) + int(n)
     present = [s for s in per_stage if s != "(none)"]
     if stage_order:
         order = [s for s in stage_order if s in present] + [s for s in schema.default_stage_order(present)
@@ -600,9 +688,8 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
         by_freq = sorted(present, key=lambda s: -per_stage[s])
         order = schema.default_stage_order(by_freq)
     per_stage = {s: per_stage[s] for s in order + (["(none)"] if "(none)" in per_stage else [])}
-    for canon, (col_sql, dec) in bad_number_counts.items():
-        n_bad = int(scalar(con, f"SELECT count(*) FROM {t} WHERE NULLIF(trim({col_sql}), '') IS NOT NULL "
-                                f"AND ({_number_sql(col_sql, dec)}) IS NULL") or 0)
+    for canon in decimals:
+        n_bad = int(stats[f"bad_{canon}"])
         if n_bad:
             problems.append(Problem(f"{n_bad} value(s) in '{mapping[canon]}' ({canon}) are not numbers; "
                                     f"they are left empty (the rows are kept)",

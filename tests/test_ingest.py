@@ -256,3 +256,28 @@ def test_cli_bad_file_exit_code(tmp_path):
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.returncode == 2
     assert "is empty" in out.stderr and out.stdout == ""
+
+
+def test_not_utf8_past_the_sniffed_head(tmp_path, con):
+    """Regression: a file that is ASCII for its first megabytes and cp1251 later was read with the
+    bad line silently treated as malformed; it must be transcoded and every row kept."""
+    lines = ["user_id,ts,stage,feedback"] + [f"u{i},2026-01-01 10:00,interest,ok" for i in range(60_000)]
+    lines.append("u1,2026-01-02 10:00,purchase,Отлично спасибо")
+    p = tmp_path / "late.csv"
+    p.write_bytes("\n".join(lines).encode("cp1251"))
+    rep = ingest.ingest(con, p, workdir=tmp_path).report
+    assert rep.encoding == "cp1251" and rep.rows_usable == 60_001 and rep.malformed_lines == 0
+    assert any("not UTF-8 throughout" in q for q in rep.problems)
+    assert store.run(con, "SELECT feedback FROM events_new WHERE stage = 'purchase'")["feedback"].tolist() == \
+        ["Отлично спасибо"]
+
+
+def test_second_date_style_later_in_file(tmp_path, con):
+    """Formats that appear only after the sampled head are learned from the failures and parsed."""
+    lines = ["user_id,ts,stage"] + [f"u{i},2026-01-01 10:00:00,interest" for i in range(3000)]
+    lines += ["u1,25.01.2026 10:00,purchase", "u2,1767607200,purchase"]
+    p = tmp_path / "late_dates.csv"
+    p.write_text("\n".join(lines) + "\n")
+    rep = ingest.ingest(con, p, workdir=tmp_path).report
+    assert rep.rows_usable == 3002 and rep.unparseable_timestamps == 0
+    assert str(rep.time_max) == "2026-01-25 10:00:00"
