@@ -150,3 +150,41 @@ def sql_expression(col_sql: str, fmt: TimeFormat) -> str:
             f"CASE WHEN regexp_full_match({x}, '\\d{{9,16}}(\\.\\d+)?') "
             f"THEN try_cast(to_timestamp(try_cast({x} AS DOUBLE) / {div}) AS TIMESTAMP) END")
     return parts[0] if len(parts) == 1 else "COALESCE(" + ", ".join(parts) + ")"
+
+
+# ----------------------------------------------------------------- durations (windows)
+
+_WINDOW_UNITS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+}
+_NO_WINDOW = {"none", "no limit", "nolimit", "unlimited", "inf", "infinite", "off", "∞", ""}
+_WINDOW_TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*")
+
+
+def parse_window(text):
+    """``"30d"``, ``"12h"``, ``"90m"``, ``"45s"``, ``"2w"``, ``"1d12h"`` -> timedelta; ``"none"`` -> None.
+
+    Raises :class:`cj.errors.ParameterError` (with the accepted forms) on anything else.
+    """
+    from datetime import timedelta
+
+    from .errors import ParameterError
+
+    if text is None:
+        return None
+    raw = str(text).strip().lower()
+    if raw in _NO_WINDOW:
+        return None
+    fix = "Write a number and a unit, e.g. '30d', '12h', '90m', '45s', '2w' or '1d12h', or 'none' for no limit."
+    pos, total = 0, 0.0
+    while pos < len(raw):
+        m = _WINDOW_TOKEN.match(raw, pos)
+        if not m or m.group(2) not in _WINDOW_UNITS:
+            raise ParameterError.one(f"'{text}' is not a time window", fix)
+        total += float(m.group(1)) * _WINDOW_UNITS[m.group(2)]
+        pos = m.end()
+    return timedelta(seconds=total)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cj import config, store
+from cj import config, links, store
 from cj.errors import CJError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -130,6 +130,7 @@ def open_current():
         if st.session_state.get("cj_open") != version:
             ws.open(c, ds)
             st.session_state["cj_open"] = version
+            st.session_state.pop("cj_segments_attached", None)
         return meta
     except CJError as exc:
         show_error(exc)
@@ -196,10 +197,11 @@ def _cached_call(module: str, func: str, version: str, key: str, _kwargs: dict):
     return getattr(importlib.import_module(module), func)(con(), **_kwargs)
 
 
-def cached(fn, meta, **kwargs):
+def cached(fn, meta, *, cache_extra: str = "", **kwargs):
     """Call ``fn(con, **kwargs)`` once per dataset version + parameters (results shared between
-    sessions only through the dataset id, which is a capability)."""
-    key = repr(sorted((k, repr(v)) for k, v in kwargs.items()))
+    sessions only through the dataset id, which is a capability). ``cache_extra`` adds to the key
+    what the view depends on beyond the dataset (e.g. the segment names)."""
+    key = repr(sorted((k, repr(v)) for k, v in kwargs.items())) + cache_extra
     return _cached_call(fn.__module__, fn.__name__, version_key(meta), key, kwargs)
 
 
@@ -216,3 +218,135 @@ def download_table(df, name: str, key: str, label: str = "Download table (CSV)")
     from cj import exports
 
     st.download_button(label, exports.csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=key)
+
+
+# ------------------------------------------------------------------ share links (view state in the URL)
+
+def _note(msg: str) -> None:
+    notes = st.session_state.setdefault("cj_link_notes", [])
+    if msg not in notes:
+        notes.append(msg)
+
+
+def restore(param: str, widget_key: str, *, default=None, options=None, convert=None) -> None:
+    """Before a widget is drawn: set its value from the link (once per link value), else keep the value
+    this session last chose (Streamlit drops widget state on other pages), else ``default``.
+    Widgets using this must not pass their own ``index``/``value``."""
+    raw = st.query_params.get(param)
+    keep = f"_keep_{widget_key}"
+    if raw is not None and st.session_state.get(f"_applied_{param}") != raw:
+        st.session_state[f"_applied_{param}"] = raw
+        value = _from_link(param, raw, options, convert)
+        if value is not None:
+            st.session_state[widget_key] = value
+    if widget_key not in st.session_state and keep in st.session_state:
+        st.session_state[widget_key] = st.session_state[keep]
+    if widget_key not in st.session_state or (options is not None and st.session_state[widget_key] not in options):
+        st.session_state[widget_key] = default
+
+
+def _from_link(param: str, raw: str, options, convert):
+    decoded = links.decode({param: raw})
+    if decoded.notes:
+        for n in decoded.notes:
+            _note(n)
+        return None
+    value = decoded.values[param]
+    if convert is not None:
+        try:
+            value = convert(value)
+        except (ValueError, TypeError, CJError):
+            _note(f"The link's {links.KEYS[param][1]} ('{str(raw)[:40]}') does not fit this data; using the default.")
+            return None
+    if options is not None and value not in options:
+        _note(f"The link's {links.KEYS[param][1]} ('{str(raw)[:40]}') is not in this dataset; using the default.")
+        return None
+    return value
+
+
+def publish(param: str, widget_key: str, value, *, default=None) -> None:
+    """After a widget is drawn: write its value into the link (defaults are left out)."""
+    st.session_state[f"_keep_{widget_key}"] = value
+    if value is None or value == default:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
+    st.session_state[f"_applied_{param}"] = st.query_params.get(param)
+    st.query_params["v"] = links.VERSION
+
+
+def link_notes() -> None:
+    """Show what a share link asked for that could not be honoured (never raises)."""
+    notes = st.session_state.pop("cj_link_notes", [])
+    for n in notes:
+        st.warning(n, icon="🔗")
+
+
+def share_box() -> None:
+    """A copyable link to this exact view."""
+    try:
+        base = st.context.url.split("?")[0]
+    except Exception:  # noqa: BLE001 - no request context (AppTest)
+        base = ""
+    query = "&".join(f"{k}={_quote(v)}" for k, v in st.query_params.to_dict().items())
+    with st.sidebar.popover("🔗 Share this view", width="stretch"):
+        st.caption("Copy this link (button on the right). Whoever opens it sees this dataset and view; "
+                   "keep it private if the data is.")
+        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+
+
+def _quote(v: str) -> str:
+    from urllib.parse import quote
+
+    return quote(str(v), safe=",|")
+
+
+# ------------------------------------------------------------------ segments shared by pages
+
+def segment_spec(meta) -> dict:
+    """The dataset's current segmentation (saved with it): {"k": "auto"|int, "seed": int}."""
+    spec = dict(meta.extra.get("segments") or {})
+    return {"k": spec.get("k", "auto"), "seed": int(spec.get("seed", 0))}
+
+
+def segment_names(meta, spec: dict) -> dict:
+    return {int(k): v for k, v in (meta.segment_names.get(f"k={spec['k']},seed={spec['seed']}") or {}).items()}
+
+
+def segment_result(meta, spec: dict | None = None):
+    """Cached clustering of the dataset's customers, named with the user's names."""
+    from cj import segments
+
+    spec = spec or segment_spec(meta)
+    k = spec["k"] if spec["k"] == "auto" else int(spec["k"])
+    res = cached(segments.segment_customers, meta, stage_order=list(meta.stage_order), n_clusters=k,
+                 random_state=int(spec["seed"]))
+    return res.with_names(segment_names(meta, spec))
+
+
+def attach_segments(meta) -> bool:
+    """Make ``segment`` (the segment's name) available as a breakdown: view ``events`` gains a
+    ``segment`` column from the dataset's current segmentation. Returns False if it cannot."""
+    from cj import segments
+
+    try:
+        res = segment_result(meta)
+    except CJError:
+        return False
+    key = (version_key(meta), repr(segment_spec(meta)), repr(sorted(res.names.items())))
+    if st.session_state.get("cj_segments_attached") == key:
+        return True
+    c = con()
+    ws = workspace()
+    ws.open(c, meta.id, view="events_base")
+    segments.register_segments(c, res.labels_table(), table="customer_segments")
+    store.execute(c, "CREATE OR REPLACE VIEW events AS SELECT e.*, s.segment_name AS segment "
+                     "FROM events_base e LEFT JOIN customer_segments s USING (customer_id)")
+    st.session_state["cj_segments_attached"] = key
+    return True
+
+
+def segments_key(meta) -> str:
+    """Cache-key part for results that use the ``segment`` breakdown."""
+    return st.session_state.get("cj_segments_attached", ("", "", ""))[1] + \
+        st.session_state.get("cj_segments_attached", ("", "", ""))[2]

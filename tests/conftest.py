@@ -29,11 +29,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def _sample_workspace_template(tmp_path_factory):
+    """A workspace holding the ingested sample, built once per test run."""
+    from cj import ingest, store
+
+    root = tmp_path_factory.mktemp("ws-template") / "ws"
+    ws = store.Workspace(root)
+    sample = ROOT / "data" / "sample_events.csv.gz"
+    meta, _ = ingest.ingest_to_workspace(sample, ws, name="Sample: online store journeys", dataset_id=store.SAMPLE_ID)
+    meta.extra["sample_mtime"] = sample.stat().st_mtime
+    ws.save_meta(meta)
+    return root
+
+
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
+def workspace(tmp_path, monkeypatch, _sample_workspace_template):
+    """A private workspace per test (CJ_WORKSPACE), starting with the sample dataset in it."""
+    import shutil
+
     from cj import store
 
     root = tmp_path / "ws"
+    shutil.copytree(_sample_workspace_template, root)
     monkeypatch.setenv("CJ_WORKSPACE", str(root))
     return store.Workspace(root)
 
