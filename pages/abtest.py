@@ -67,12 +67,12 @@ if result.srm.srm_warning:
     counts = ", ".join(f"{common.md(k)}: {v:,}" for k, v in result.srm.observed.items())
     st.error(f"**Sample-ratio mismatch** (p = {result.srm.p_value:.2g}): the split of customers ({counts}) is not "
              f"the expected one. Assignment or logging is likely broken; do not trust the results until it is "
-             f"explained.", icon="🚨")
+             f"explained.", icon=":material/warning:")
 
 verdict = abtest.verdict(result)
 best = next((cmp for cmp in result.comparisons if cmp.significant), None)
 box = st.success if best is not None and (best.lift_abs or 0) > 0 else st.info
-box(common.md(verdict), icon="🧪")
+box(common.md(verdict), icon=":material/science:")
 for note in result.notes:
     st.caption(common.md(note))
 

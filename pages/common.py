@@ -148,9 +148,9 @@ def version_key(meta) -> str:
 def show_error(exc: CJError) -> None:
     """Every problem at once, as text (never HTML)."""
     if len(exc.problems) <= 1:
-        st.error(exc.message, icon="⚠️")
+        st.error(exc.message, icon=":material/error:")
     else:
-        st.error(f"{len(exc.problems)} problems were found:", icon="⚠️")
+        st.error(f"{len(exc.problems)} problems were found:", icon=":material/error:")
         for p in exc.problems:
             st.text("• " + str(p))
 
@@ -279,7 +279,7 @@ def link_notes() -> None:
     """Show what a share link asked for that could not be honoured (never raises)."""
     notes = st.session_state.pop("cj_link_notes", [])
     for n in notes:
-        st.warning(n, icon="🔗")
+        st.warning(n, icon=":material/link:")
 
 
 def share_box() -> None:
@@ -289,7 +289,7 @@ def share_box() -> None:
     except Exception:  # noqa: BLE001 - no request context (AppTest)
         base = ""
     query = "&".join(f"{k}={_quote(v)}" for k, v in st.query_params.to_dict().items())
-    with st.sidebar.popover("🔗 Share this view", width="stretch"):
+    with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
         st.caption("Copy this link (button on the right). Whoever opens it sees this dataset and view; "
                    "keep it private if the data is.")
         st.code(f"{base}?{query}", language=None, wrap_lines=True)

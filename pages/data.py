@@ -55,7 +55,7 @@ with st.expander("Upload a behaviour file", expanded=st.session_state.get("cj_ds
 
 pending = st.session_state.get("cj_pending")
 if pending:
-    st.error(f"{pending['name']} could not be loaded as it is:", icon="⚠️")
+    st.error(f"{pending['name']} could not be loaded as it is:", icon=":material/error:")
     for p in pending["problems"]:
         st.text("• " + p)
     # If the file itself is readable, let the user say which column is which.
@@ -102,8 +102,12 @@ m1.metric("Rows read", f"{report.get('rows_read', 0):,}")
 m2.metric("Usable events", f"{report.get('rows_usable', 0):,}")
 m3.metric("Unusable rows", f"{report.get('rows_unusable', 0):,}")
 m4.metric("Customers", f"{report.get('customers', 0):,}")
-span = f"{(report.get('time_min') or '')[:10]} → {(report.get('time_max') or '')[:10]}"
-m5.metric("Time span (UTC)", span)
+tmin, tmax = (report.get("time_min") or "")[:10], (report.get("time_max") or "")[:10]
+try:
+    days = (pd.Timestamp(tmax) - pd.Timestamp(tmin)).days + 1
+except ValueError:
+    days = 0
+m5.metric("Days covered", f"{days:,}", help=f"{tmin} → {tmax} (UTC)")
 
 tab_report, tab_map, tab_stages, tab_preview, tab_manage = st.tabs(
     ["Quality report", "Column mapping", "Stages", "Preview", "Manage"])
@@ -114,7 +118,7 @@ with tab_report:
                f"timestamps: {report.get('timestamp_format')}")
     problems = report.get("problems", [])
     if problems:
-        st.warning(f"{len(problems)} thing(s) to check:", icon="🔎")
+        st.warning(f"{len(problems)} thing(s) to check:", icon=":material/search:")
         for p in problems:
             st.text("• " + p)
     else:
@@ -130,8 +134,10 @@ with tab_report:
                               "events": list(report.get("events_per_stage", {}).values())})
     if not per_stage.empty:
         chart = alt.Chart(per_stage).mark_bar().encode(
-            x=alt.X("events:Q", title="events"), y=alt.Y("stage:N", sort=list(per_stage["stage"]), title=None),
-            tooltip=["stage", "events"]).properties(height=30 * len(per_stage) + 40, title="Events per stage")
+            x=alt.X("events:Q", title="events"),
+            y=alt.Y("stage:N", sort=list(per_stage["stage"]), title=None,
+                    axis=alt.Axis(labelOverlap=False, labelLimit=220)),
+            tooltip=["stage", "events"]).properties(height=34 * len(per_stage) + 50, title="Events per stage")
         right.altair_chart(chart, width="stretch")
     rej_path = ws.rejects_path(meta.id)
     if report.get("rows_unusable", 0) and rej_path.exists():
