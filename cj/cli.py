@@ -52,8 +52,7 @@ def open_events(con, file: str, args=None) -> store.DatasetMeta:
         with tempfile.TemporaryDirectory(prefix="cj-cli-") as tmp:
             ing = ingest_mod.ingest(con, path, options=read_options(args) if args else None, workdir=Path(tmp))
         store.execute(con, "CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (_record) FROM events_new")
-        for t in ("raw", "parsed", "events_new", "rejects_new"):
-            store.execute(con, f"DROP TABLE IF EXISTS {t}")
+        ingest_mod.cleanup(con)
         return store.DatasetMeta(id="file", name=path.name, mapping=ing.report.mapping,
                                  stage_order=ing.report.stage_order, report=ing.report.to_json())
     ws = store.Workspace()
@@ -86,7 +85,86 @@ def cmd_ingest(args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest}
+def cmd_abtest(args) -> int:
+    from . import abtest
+    from .timeparse import parse_window
+
+    con = store.connect()
+    open_events(con, args.file, args)
+    window = parse_window(args.window)
+    if args.metric == "conversion":
+        res = abtest.conversion_test(con, goal=args.goal, experiment=args.experiment, control=args.control,
+                                     window=window)
+    else:
+        res = abtest.metric_test(con, metric=args.metric, experiment=args.experiment, control=args.control,
+                                 window=window)
+    if args.json:
+        emit(res.to_json())
+    else:
+        print(abtest.verdict(res))
+        print(res.variants_frame().to_string(index=False))
+        print(res.comparisons_frame().to_string(index=False))
+        if res.srm.srm_warning:
+            print(f"WARNING: sample-ratio mismatch (p = {res.srm.p_value:.2g})")
+    return 0
+
+
+def cmd_segments(args) -> int:
+    from . import segments
+
+    con = store.connect()
+    meta = open_events(con, args.file, args)
+    k = "auto" if args.k == "auto" else int(args.k)
+    res = segments.segment_customers(con, stage_order=meta.stage_order, n_clusters=k, random_state=args.seed,
+                                     names={int(a): b for a, b in (meta.segment_names.get(
+                                         f"k={args.k},seed={args.seed}") or {}).items()})
+    if args.labels:
+        Path(args.labels).write_bytes(exports_csv(res.labels_table()))
+    if args.json:
+        emit(res.to_json())
+    else:
+        print(f"k = {res.k} (silhouette {res.silhouette.get(res.k, float('nan')):.3f}), "
+              f"stability {res.stability:.2f}")
+        for s, row in res.profile.iterrows():
+            print(f"  {res.names.get(int(s))}: {int(row['size']):,} customers, "
+                  f"{row['revenue_share']:.1%} of revenue")
+    return 0
+
+
+def exports_csv(df) -> bytes:
+    from .exports import csv_bytes
+
+    return csv_bytes(df)
+
+
+def cmd_sentiment(args) -> int:
+    from . import sentiment
+
+    con = store.connect()
+    meta = open_events(con, args.file, args)
+    if "feedback" in store.table_columns(con):
+        sentiment.score_feedback(con)
+    table = sentiment.sentiment_by(con, by=args.by, stage_order=meta.stage_order if args.by == "stage" else None)
+    if args.json:
+        emit({"by": args.by, "stages" if args.by == "stage" else "groups": table.to_dict(orient="records")})
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def cmd_score_text(args) -> int:
+    from . import sentiment
+
+    lines = sys.stdin.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()            # a trailing newline ends the last line; it is not an extra empty line
+    for row in sentiment.score_lines(lines, args.lang):
+        sys.stdout.write(json.dumps(_clean(row), ensure_ascii=False) + "\n")
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "abtest": cmd_abtest, "segments": cmd_segments, "sentiment": cmd_sentiment,
+            "score-text": cmd_score_text}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,12 +176,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--save", action="store_true", help="also save it as a dataset in the workspace")
     s.add_argument("--encoding", choices=ingest_mod.ENCODINGS)
     s.add_argument("--delimiter", choices=[",", ";", "\t", "|"])
-    for register in _EXTRA_PARSERS:
-        register(sub)
+    s = sub.add_parser("abtest", help="experiment results against the control")
+    s.add_argument("file")
+    s.add_argument("--goal", default="purchase", help="goal stage for conversion (default purchase)")
+    s.add_argument("--experiment")
+    s.add_argument("--control")
+    s.add_argument("--metric", default="conversion", help="conversion, revenue, events or a numeric column")
+    s.add_argument("--window", default="none", help="only count conversions this long after exposure (14d, 48h)")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("segments", help="cluster customers into named segments")
+    s.add_argument("file")
+    s.add_argument("--k", default="auto", help="auto (silhouette over 2..10) or a number")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--labels", metavar="OUT.csv", help="write customer_id, segment, segment_name")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("sentiment", help="sentiment by stage (or another column)")
+    s.add_argument("file")
+    s.add_argument("--by", default="stage")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("score-text", help="score one text per line of standard input (JSON lines out)")
+    s.add_argument("--lang", default="auto", choices=["auto", "en", "ru", "zh"])
     return p
-
-
-_EXTRA_PARSERS: list = []
 
 
 def main(argv=None) -> int:

@@ -807,13 +807,17 @@ def ingest_to_workspace(path, ws: Workspace, *, name: str | None = None, mapping
                                 event_stage_map=event_stage_map, options=options)
             return meta, ing
         finally:
-            for tbl in ("raw", "parsed", "events_new", "rejects_new"):
-                try:
-                    execute(con, f"DROP TABLE IF EXISTS {tbl}")
-                except duckdb.Error:
-                    pass
+            cleanup(con)
             if own:
                 con.close()
+
+
+def cleanup(con) -> None:
+    """Drop the working tables and views an ingest leaves in ``con``."""
+    execute(con, "DROP VIEW IF EXISTS events_new")
+    for tbl in ("rejects_new", "parsed", "raw", "cj_stage_map"):
+        execute(con, f"DROP TABLE IF EXISTS {tbl}")
+    _drop_rejects(con)
 
 
 def reingest(ws: Workspace, dataset_id: str, *, mapping: dict | None = None, event_stage_map: dict | None = None,

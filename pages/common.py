@@ -350,3 +350,24 @@ def segments_key(meta) -> str:
     """Cache-key part for results that use the ``segment`` breakdown."""
     return st.session_state.get("cj_segments_attached", ("", "", ""))[1] + \
         st.session_state.get("cj_segments_attached", ("", "", ""))[2]
+
+
+def distinct_values(c, *, column: str, limit: int = 200) -> list[str]:
+    """Most frequent values of an events column (for filters)."""
+    q = store.quote_ident(column)
+    df = store.run(c, f"SELECT CAST({q} AS VARCHAR) AS v, count(*) AS n FROM events WHERE {q} IS NOT NULL "
+                      f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(limit)}")
+    return [str(v) for v in df["v"]]
+
+
+def ensure_scored(meta) -> None:
+    """Score the dataset's feedback texts once per session connection (cached table text_scores)."""
+    from cj import sentiment
+
+    if "feedback" not in meta.columns:
+        return
+    key = ("scored", version_key(meta))
+    if st.session_state.get("cj_scored") != key:
+        with st.spinner("Scoring feedback texts…"):
+            sentiment.score_feedback(con())
+        st.session_state["cj_scored"] = key

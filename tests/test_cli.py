@@ -1,0 +1,82 @@
+"""`python -m cj …` JSON contracts (keys scripts depend on) on the sample data."""
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from cj import cli
+
+SAMPLE = "data/sample_events.csv.gz"
+
+
+def run_cli(capsys, *argv) -> dict:
+    assert cli.main(list(argv)) == 0
+    out = capsys.readouterr().out
+    return json.loads(out)
+
+
+def _finite(obj):
+    if isinstance(obj, dict):
+        return all(_finite(v) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_finite(v) for v in obj)
+    return not (isinstance(obj, float) and not math.isfinite(obj))
+
+
+def test_abtest_contract(capsys, monkeypatch):
+    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    data = run_cli(capsys, "abtest", SAMPLE, "--goal", "purchase", "--json")
+    assert [v["variant"] for v in data["variants"]] == ["A", "B"]
+    for v in data["variants"]:
+        assert {"variant", "customers", "conversions"} <= set(v)
+    comp = data["comparisons"][0]
+    assert {"variant", "lift_abs", "lift_rel", "ci_rel", "p_value", "chance_to_win"} <= set(comp)
+    assert comp["variant"] == "B" and 0.01 < comp["lift_abs"] < 0.05 and comp["p_value"] < 0.01
+    assert len(comp["ci_rel"]) == 2 and comp["ci_rel"][0] < comp["lift_rel"] < comp["ci_rel"][1]
+    assert 0 <= data["srm_p_value"] <= 1
+    assert _finite(data)
+
+
+def test_abtest_revenue_metric(capsys, monkeypatch):
+    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    data = run_cli(capsys, "abtest", SAMPLE, "--metric", "revenue", "--json")
+    assert all("mean" in v for v in data["variants"])
+
+
+def test_segments_contract_and_labels(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    out = tmp_path / "labels.csv"
+    data = run_cli(capsys, "segments", SAMPLE, "--k", "auto", "--seed", "0", "--json", "--labels", str(out))
+    assert data["k"] == 4 and set(data["silhouette"]) == {str(k) for k in range(2, 11)}
+    assert 0 <= data["stability"] <= 1
+    assert sum(s["size"] for s in data["segments"]) == 20_000
+    assert {"name", "size", "revenue_share"} <= set(data["segments"][0])
+    labels = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(labels.columns) == ["customer_id", "segment", "segment_name"] and len(labels) == 20_000
+
+
+def test_sentiment_contract(capsys, monkeypatch):
+    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    data = run_cli(capsys, "sentiment", SAMPLE, "--json")
+    stages = {r["stage"]: r for r in data["stages"]}
+    assert min(stages, key=lambda s: stages[s]["mean"]) == "consideration"
+
+
+def test_score_text_one_line_per_input(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("great product\nне плохо\n\n运费太贵\n"))
+    assert cli.main(["score-text"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["lang"] for r in rows] == ["en", "ru", "unknown", "zh"]
+    assert rows[0]["label"] == "positive" and rows[3]["label"] == "negative" and rows[2]["score"] == 0
+    assert all(set(r) == {"score", "label", "lang"} for r in rows)
+
+
+def test_bad_file_message(capsys, tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("just one column\n1\n")
+    assert cli.main(["abtest", str(p), "--json"]) == cli.EXIT_BAD_INPUT
+    assert "only one column" in capsys.readouterr().err
