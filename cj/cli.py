@@ -85,6 +85,27 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def cmd_funnel(args) -> int:
+    from . import funnel
+
+    con = store.connect()
+    meta = open_events(con, args.file, args)
+    steps = funnel.parse_steps(args.steps) if args.steps else [[s] for s in meta.stage_order]
+    kw = dict(step_col=args.step_col, mode=args.mode, window=funnel.parse_window(args.window), per=args.per)
+    if args.by:
+        out = funnel.funnel_by(con, steps, by=args.by, **kw).to_json()
+        out["steps"] = funnel.funnel(con, steps, **kw).to_json()["steps"]
+    else:
+        out = funnel.funnel(con, steps, **kw).to_json()
+    if args.json:
+        emit(out)
+    else:
+        for r in out["steps"]:
+            print(f"{r['step']:<30} {r['customers']:>10,}  {r['conversion_from_previous']:7.1%}  "
+                  f"{r['conversion_from_start']:7.1%}")
+    return 0
+
+
 def cmd_abtest(args) -> int:
     from . import abtest
     from .timeparse import parse_window
@@ -163,7 +184,7 @@ def cmd_score_text(args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "abtest": cmd_abtest, "segments": cmd_segments, "sentiment": cmd_sentiment,
+COMMANDS = {"ingest": cmd_ingest, "funnel": cmd_funnel, "abtest": cmd_abtest, "segments": cmd_segments, "sentiment": cmd_sentiment,
             "score-text": cmd_score_text}
 
 
@@ -176,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--save", action="store_true", help="also save it as a dataset in the workspace")
     s.add_argument("--encoding", choices=ingest_mod.ENCODINGS)
     s.add_argument("--delimiter", choices=[",", ";", "\t", "|"])
+    s = sub.add_parser("funnel", help="customers reaching each step")
+    s.add_argument("file")
+    s.add_argument("--steps", help='comma between steps, | for any of: "a,b|c,d" (default: the stage order)')
+    s.add_argument("--step-col", default="stage", choices=["stage", "event"])
+    s.add_argument("--mode", default="ordered", choices=["ordered", "strict", "unordered", "open"])
+    s.add_argument("--window", default="30d", help="30d, 12h, … or none")
+    s.add_argument("--per", default="customer", choices=["customer", "session"])
+    s.add_argument("--by", help="break down by this column")
+    s.add_argument("--json", action="store_true")
     s = sub.add_parser("abtest", help="experiment results against the control")
     s.add_argument("file")
     s.add_argument("--goal", default="purchase", help="goal stage for conversion (default purchase)")

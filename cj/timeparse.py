@@ -161,7 +161,7 @@ _WINDOW_UNITS = {
     "d": 86400, "day": 86400, "days": 86400,
     "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
 }
-_NO_WINDOW = {"none", "no limit", "nolimit", "unlimited", "inf", "infinite", "off", "∞", ""}
+_NO_WINDOW = {"none", "no limit", "nolimit", "unlimited", "inf", "infinite", "off", "∞"}
 _WINDOW_TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*")
 
 
@@ -187,4 +187,6 @@ def parse_window(text):
             raise ParameterError.one(f"'{text}' is not a time window", fix)
         total += float(m.group(1)) * _WINDOW_UNITS[m.group(2)]
         pos = m.end()
+    if pos == 0:
+        raise ParameterError.one(f"'{text}' is not a time window", fix)
     return timedelta(seconds=total)

@@ -80,3 +80,19 @@ def test_bad_file_message(capsys, tmp_path):
     p.write_text("just one column\n1\n")
     assert cli.main(["abtest", str(p), "--json"]) == cli.EXIT_BAD_INPUT
     assert "only one column" in capsys.readouterr().err
+
+
+def test_funnel_contract(capsys, monkeypatch):
+    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    data = run_cli(capsys, "funnel", SAMPLE, "--steps", "awareness,interest|consideration,purchase", "--json")
+    assert [s["step"] for s in data["steps"]] == ["awareness", "interest | consideration", "purchase"]
+    for s in data["steps"]:
+        assert {"step", "customers", "conversion_from_previous", "conversion_from_start"} <= set(s)
+    assert data["steps"][0]["customers"] == 20_000
+    by = run_cli(capsys, "funnel", SAMPLE, "--steps", "consideration,purchase", "--by", "device", "--json")
+    assert set(by["groups"]) == {"mobile", "desktop", "tablet"}
+    conv = {g: v["steps"][1]["conversion_from_previous"] for g, v in by["groups"].items()}
+    assert conv["mobile"] < conv["desktop"] - 0.15          # the planted mobile checkout drop
+    sess = run_cli(capsys, "funnel", SAMPLE, "--steps", "interest,consideration", "--per", "session",
+                   "--window", "none", "--json")
+    assert sess["steps"][0]["customers"] > 20_000          # counts sessions
