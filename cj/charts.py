@@ -18,7 +18,7 @@ def lift_chart(comparisons: pd.DataFrame, *, title: str = "Relative lift vs cont
                                  alt.Tooltip("ci_rel_low:Q", format="+.1%"), alt.Tooltip("ci_rel_high:Q", format="+.1%"),
                                  alt.Tooltip("p_value:Q", format=".4f")])
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="black").encode(x="x:Q")
-    return (rule + point + zero).properties(title=title, height=max(80, 50 * len(df)))
+    return (rule + point + zero).properties(title=title, height=max(170, 60 * len(df)))
 
 
 def stage_lift_chart(lifts: pd.DataFrame, stages: list[str]) -> alt.Chart:
@@ -46,4 +46,4 @@ def variant_rates_chart(variants: pd.DataFrame, *, value: str, title: str, fmt: 
         x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=fmt.lstrip("+").replace(".1", ".0"))),
         tooltip=["variant:N", alt.Tooltip(f"{value}:Q", format=fmt), "customers:Q"])
     err = base.mark_rule(color="black").encode(x="ci_low:Q", x2="ci_high:Q")
-    return (bar + err).properties(title=title, height=max(80, 45 * len(df)))
+    return (bar + err).properties(title=title, height=max(170, 60 * len(df)))

@@ -76,3 +76,43 @@ def shot(page, name: str) -> Path:
     p = SHOTS / f"{name}.png"
     page.screenshot(path=str(p), full_page=True)
     return p
+
+
+def select(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def fill(page, label: str, text: str) -> None:
+    """Type into a Streamlit text input and commit it (Enter)."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def chart_specs(page) -> list[str]:
+    """Text of every rendered Vega-Lite chart (SVG), to compare before/after an interaction."""
+    page.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for()
+    return page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts()
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+
+
+def wait_chart_change(page, before: str, index: int = 0, timeout: float = 30_000) -> str:
+    """Wait until chart ``index`` shows something other than ``before``; return its new text."""
+    import time
+
+    deadline = time.time() + timeout / 1000
+    while time.time() < deadline:
+        texts = page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts()
+        if len(texts) > index and texts[index] != before:
+            return texts[index]
+        page.wait_for_timeout(200)
+    raise AssertionError("the chart did not change")

@@ -1,0 +1,95 @@
+"""Real browser: what a person does on the analysis pages, and sharing a view."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_utils import chart_specs, fill, open_page, select, shot, wait_chart_change, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_funnel_mode_and_window_change_the_chart(app_server, page):
+    open_page(page, app_server.url + "/funnel")
+    page.get_by_text("Largest drop").first.wait_for()
+    before = chart_specs(page)[0]
+    shot(page, "funnel-default")
+    select(page, "Mode", "open")
+    page.get_by_text("Open mode").first.wait_for()
+    after_mode = wait_chart_change(page, before)
+    assert "Funnel (open)" in after_mode
+    expect(page).to_have_url(re.compile(r"mode=open"))
+    select(page, "Mode", "ordered")
+    assert wait_chart_change(page, after_mode) == before
+    fill(page, "Window", "1h")
+    expect(page).to_have_url(re.compile(r"window=1h"))
+    after_window = wait_chart_change(page, before)
+    assert "Funnel (ordered)" in after_window
+    shot(page, "funnel-1h")
+
+
+def test_abtest_goal_switch_changes_verdict(app_server, page):
+    open_page(page, app_server.url + "/abtest")
+    verdict = page.get_by_text(re.compile(r"^B raised purchase conversion"))
+    verdict.wait_for()
+    first = verdict.inner_text()
+    shot(page, "abtest")
+    select(page, "Goal / metric", "conversion to advocacy")
+    expect(page).to_have_url(re.compile(r"goal=conversion"))
+    alert = page.locator('[data-testid="stAlert"]').first
+    expect(alert).to_contain_text("advocacy", timeout=30_000)
+    assert first not in alert.inner_text()
+
+
+def test_rename_segment_then_see_it_in_funnel_breakdown(app_server, page):
+    open_page(page, app_server.url + "/segments")
+    page.get_by_text("k = 4").first.wait_for(timeout=120_000)
+    shot(page, "segments")
+    select(page, "Rename segment", "0: Browsers who never bought")
+    fill(page, "New name", "Window shoppers")
+    page.get_by_role("button", name="Rename").click()
+    wait_idle(page)
+    page.locator('[role="gridcell"]', has_text="Window shoppers").first.wait_for(state="attached")
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Funnel").click()
+    page.wait_for_url(re.compile(r"/funnel"))
+    page.get_by_text("Largest drop").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    select(page, "Break down by", "segment")
+    page.get_by_text("By segment").first.wait_for()
+    wait_idle(page)
+    legend = " ".join(chart_specs(page))
+    assert "Window shoppers" in legend
+    shot(page, "funnel-by-segment")
+
+
+def test_share_link_opens_same_view_in_a_fresh_context(app_server, browser, page):
+    open_page(page, app_server.url + "/funnel")
+    page.get_by_text("Largest drop").first.wait_for()
+    select(page, "Mode", "unordered")
+    fill(page, "Window", "7d")
+    select(page, "Break down by", "device")
+    page.get_by_text("By device").first.wait_for()
+    wait_idle(page)
+    link = page.url
+    assert "mode=unordered" in link and "window=7d" in link and "by=device" in link
+    summary = page.get_by_text(re.compile(r"started;")).first.inner_text()
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p2 = other.new_page()
+    p2.set_default_timeout(60_000)
+    open_page(p2, link)
+    p2.get_by_text("By device").first.wait_for()
+    assert p2.get_by_text(re.compile(r"started;")).first.inner_text() == summary
+    expect(p2.get_by_role("combobox", name="Mode")).to_have_value("unordered")
+    expect(p2.get_by_label("Window", exact=True)).to_have_value("7d")
+    expect(p2.get_by_role("combobox", name="Break down by")).to_have_value("device")
+    shot(p2, "shared-link")
+
+    # a tampered link falls back with a visible note, never an error
+    tampered = re.sub(r"mode=unordered", "mode=__import__", link)
+    open_page(p2, tampered)
+    p2.get_by_text(re.compile(r"not valid")).first.wait_for()
+    assert p2.locator('[data-testid="stException"]').count() == 0
+    other.close()
