@@ -5,13 +5,15 @@ from pages import common
 
 st.set_page_config(page_title="cj · customer journeys", page_icon=":material/route:", layout="wide")
 
+lang = common.language()
+T = common.tr
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data", default=True),
-    st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel"),
-    st.Page("pages/segments.py", title="Segments", icon=":material/groups:", url_path="segments"),
-    st.Page("pages/abtest.py", title="A/B tests", icon=":material/science:", url_path="abtest"),
-    st.Page("pages/sentiment.py", title="Sentiment", icon=":material/sentiment_satisfied:", url_path="sentiment"),
-    st.Page("pages/journey.py", title="Journey map", icon=":material/map:", url_path="journey"),
+    st.Page("pages/data.py", title=T("nav.data"), icon=":material/table_view:", url_path="data", default=True),
+    st.Page("pages/funnel.py", title=T("nav.funnel"), icon=":material/filter_alt:", url_path="funnel"),
+    st.Page("pages/segments.py", title=T("nav.segments"), icon=":material/groups:", url_path="segments"),
+    st.Page("pages/abtest.py", title=T("nav.abtest"), icon=":material/science:", url_path="abtest"),
+    st.Page("pages/sentiment.py", title=T("nav.sentiment"), icon=":material/sentiment_satisfied:", url_path="sentiment"),
+    st.Page("pages/journey.py", title=T("nav.journey"), icon=":material/map:", url_path="journey"),
 ]
 
 nav = st.navigation(PAGES)

@@ -495,13 +495,19 @@ def detect_decimal(values) -> str:
 
 
 def _number_sql(col: str, decimal: str) -> str:
+    """SQL parsing a text column as a finite number (NaN/Inf and text become NULL).
+
+    Plain numbers take the fast cast; only values it rejects (thousands separators, currency
+    signs, decimal commas) go through the slower clean-up.
+    """
     x = f"regexp_replace(trim({col}), '[^0-9,.eE+-]', '', 'g')"
     if decimal == ",":
-        x = f"replace(replace({x}, '.', ''), ',', '.')"
+        cleaned = f"try_cast(nullif(replace(replace({x}, '.', ''), ',', '.'), '') AS DOUBLE)"
+        v = cleaned
     else:
-        x = f"replace({x}, ',', '')"
-    v = f"try_cast(nullif({x}, '') AS DOUBLE)"
-    return f"CASE WHEN isfinite({v}) THEN {v} END"
+        cleaned = f"try_cast(nullif(replace({x}, ',', ''), '') AS DOUBLE)"
+        v = f"coalesce(try_cast(trim({col}) AS DOUBLE), {cleaned})"
+    return f"CASE WHEN isfinite({v}) THEN {v} END"      # DuckDB evaluates the repeated expression once
 
 
 def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | None = None,
@@ -534,6 +540,22 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
                 for canon in schema.NUMERIC if canon in mapping}
     used = set(mapping.values())
     extras = [c for c in raw.columns if c not in used and c not in schema.CANONICAL]
+    # An extra column whose name clashes (DuckDB names are case-insensitive) with a working column of
+    # the parse below would silently take its place (e.g. a '_reason' column rejecting every row):
+    # keep such a column under a suffixed name instead.
+    reserved = {n.lower() for n in ("_record", "_raw_ts", "_reason", *schema.CANONICAL)} | \
+        {f"_{kind}_{c}" for kind in ("has", "bad") for c in decimals}
+    taken = reserved | {c.lower() for c in extras}
+    alias = {c: c for c in extras}
+    for c in extras:
+        if c.lower() in reserved:
+            i = 1
+            while f"{c}_{i}".lower() in taken:
+                i += 1
+            alias[c] = f"{c}_{i}"
+            taken.add(alias[c].lower())
+            problems.append(Problem(f"Column '{c}' has a name cj uses internally; it is kept as '{alias[c]}'",
+                                    "Rename the column in the file if you prefer another name.", column=c))
     stage_key = "stage" if "stage" in mapping else "event"
 
     def parse(tfmt: timeparse.TimeFormat) -> None:
@@ -550,7 +572,7 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
             inner.append(f"{_number_sql(src[canon], dec)} AS {canon}")
             inner.append(f"NULLIF(trim({src[canon]}), '') IS NOT NULL AS _has_{canon}")
         for c in extras:
-            inner.append(f"{quote_ident(c)} AS {quote_ident(c)}")
+            inner.append(f"{quote_ident(c)} AS {quote_ident(alias[c])}")
         inner.append("row_number() OVER () AS _record")
         outer = ["* EXCLUDE (_raw_ts" + "".join(f", _has_{c}" for c in decimals) + ")",
                  "CASE WHEN timestamp IS NULL THEN _raw_ts END AS _raw_ts"]
@@ -648,12 +670,12 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     out_cols = ["parsed.customer_id", "parsed.timestamp", f"{stage_sql} AS stage"]
     out_cols += [f"parsed.{c}" for c in ("event", "touchpoint", "experiment", "variant", "session_id", "feedback")
                  if c in mapping]
-    out_cols += [f"parsed.{c}" for c in decimals] + [f"parsed.{quote_ident(c)}" for c in extras]
+    out_cols += [f"parsed.{c}" for c in decimals] + [f"parsed.{quote_ident(alias[c])}" for c in extras]
     execute(con, f"CREATE OR REPLACE TEMP VIEW events_new AS SELECT {', '.join(out_cols)}, parsed._record "
                  f"FROM parsed{join} WHERE parsed._reason IS NULL")
     rej_cols = ["customer_id", "_raw_ts AS timestamp_text"] + \
         [c for c in ("stage", "event", "touchpoint", "experiment", "variant", "session_id", "feedback")
-         if c in mapping] + list(decimals) + [quote_ident(c) for c in extras]
+         if c in mapping] + list(decimals) + [quote_ident(alias[c]) for c in extras]
     execute(con, "CREATE OR REPLACE TEMP TABLE rejects_new AS SELECT CAST(NULL AS BIGINT) AS line, "
                  f"_record AS record, _reason AS reason, {', '.join(rej_cols)} FROM parsed WHERE _reason IS NOT NULL")
     if len(raw.malformed):
@@ -776,7 +798,10 @@ def save_dataset(con, ws: Workspace, ingested: Ingested, *, name: str, source_pa
         suffix = ""
         if source_path is not None:
             suffix = "".join(s for s in Path(source_path).suffixes[-2:] if s.isascii() and len(s) <= 8) or ".csv"
-            shutil.copyfile(source_path, staging / ("source" + suffix))
+            try:     # uploads live in the workspace: a hard link keeps the original at no cost
+                os.link(source_path, staging / ("source" + suffix))
+            except OSError:
+                shutil.copyfile(source_path, staging / ("source" + suffix))
         cols = [c for c in run(con, "SELECT * EXCLUDE (_record) FROM events_new LIMIT 0").columns]
         meta = DatasetMeta(
             id=dataset_id or new_dataset_id(), name=name, source=ingested.report.file,

@@ -10,7 +10,7 @@ from pages import common
 
 meta = common.require_dataset()
 c = common.con()
-st.title("A/B tests")
+st.title(common.tr("nav.abtest"))
 
 try:
     exps = common.cached(abtest.experiments, meta)
@@ -24,23 +24,23 @@ if not exps:
 stages = list(meta.stage_order)
 cols = st.columns([2, 1, 2, 1])
 common.restore("exp", "ab_experiment", default=exps[0], options=exps)
-experiment = cols[0].selectbox("Experiment", exps, key="ab_experiment")
+experiment = cols[0].selectbox(common.tr("ab.experiment"), exps, key="ab_experiment")
 common.publish("exp", "ab_experiment", experiment, default=exps[0])
 variants = common.cached(abtest.variants, meta, experiment=experiment)
 names = [str(v) for v in variants["variant"]]
 default_control = abtest._pick_control(names, None) if names else None
 common.restore("ctrl", "ab_control", default=default_control, options=names)
-control = cols[1].selectbox("Control", names, key="ab_control")
+control = cols[1].selectbox(common.tr("ab.control"), names, key="ab_control")
 common.publish("ctrl", "ab_control", control, default=default_control)
 numeric = [m for m in ("revenue", "rating") if m in meta.columns]
 metric_options = [f"conversion to {s}" for s in stages] + [f"{m} per customer" for m in numeric] + \
     ["events per customer"]
 default_goal = "conversion to purchase" if "purchase" in stages else metric_options[0]
 common.restore("goal", "ab_goal", default=default_goal, options=metric_options)
-metric_label = cols[2].selectbox("Goal / metric", metric_options, key="ab_goal")
+metric_label = cols[2].selectbox(common.tr("ab.goal"), metric_options, key="ab_goal")
 common.publish("goal", "ab_goal", metric_label, default=default_goal)
 common.restore("awin", "ab_window", default="none")
-window_text = cols[3].text_input("Window after exposure", key="ab_window",
+window_text = cols[3].text_input(common.tr("ab.window"), key="ab_window",
                                  help="e.g. 14d, 48h, or none for no limit")
 try:
     window = parse_window(window_text)
@@ -88,13 +88,13 @@ else:
 if cdf["lift_rel"].notna().any():
     right.altair_chart(charts.lift_chart(cdf), width="stretch")
 
-st.subheader("Variants")
+st.subheader(common.tr("ab.variants"))
 st.dataframe(vdf, hide_index=True, width="stretch", key="ab_variants",
              column_config={"rate": st.column_config.NumberColumn(format="percent"),
                             "ci_low": st.column_config.NumberColumn(format="percent"),
                             "ci_high": st.column_config.NumberColumn(format="percent")}
              if result.kind == "conversion" else None)
-st.subheader("Against the control")
+st.subheader(common.tr("ab.against"))
 st.caption("p_value: two-proportion z-test (Fisher's exact test for small counts) or Welch's t-test; "
            "p_value_holm: Holm-corrected across the variants; chance_to_win and expected_loss: Bayesian, "
            "Beta(1,1) prior (Gaussian for means).")
@@ -102,7 +102,7 @@ st.dataframe(cdf, hide_index=True, width="stretch", key="ab_comparisons")
 common.download_table(cdf.merge(vdf, on="variant", how="outer"), f"abtest-{experiment}", key="dl_ab")
 
 if len(stages) > 1:
-    st.subheader("Where in the journey did the change act?")
+    st.subheader(common.tr("ab.where"))
     try:
         lifts = common.cached(abtest.stage_lifts, meta, stages=stages, experiment=experiment, control=control,
                               window=window)
@@ -114,7 +114,7 @@ if len(stages) > 1:
     except CJError as exc:
         common.show_error(exc)
 
-with st.expander("Plan a test: sample size and minimum detectable effect"):
+with st.expander(common.tr("ab.plan")):
     ctrl = next((v for v in result.variants if v.variant == control), None)
     base_default = float(ctrl.rate) if result.kind == "conversion" and ctrl and ctrl.rate else 0.10
     p1, p2, p3 = st.columns(3)

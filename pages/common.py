@@ -13,12 +13,28 @@ from pathlib import Path
 
 import streamlit as st
 
-from cj import config, links, store
+from cj import config, i18n, links, store
 from cj.errors import CJError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_FILE = PROJECT_DIR / "data" / "sample_events.csv.gz"
 SAMPLE_NAME = "Sample: online store journeys"
+
+
+def language() -> str:
+    """The interface language: from the link (?lang=) once, then the sidebar choice."""
+    restore("lang", "cj_lang", default="en", options=list(i18n.LANGS))
+    return st.session_state.get("cj_lang", "en")
+
+
+def num(x, decimals: int = 0) -> str:
+    """A number formatted for the session's language."""
+    return i18n.format_number(x, st.session_state.get("cj_lang", "en"), decimals=decimals)
+
+
+def tr(key: str, **values) -> str:
+    """A UI string in the session's language."""
+    return i18n.t(key, st.session_state.get("cj_lang", "en"), **values)
 
 
 def shell_ran() -> None:
@@ -150,7 +166,7 @@ def show_error(exc: CJError) -> None:
     if len(exc.problems) <= 1:
         st.error(exc.message, icon=":material/error:")
     else:
-        st.error(f"{len(exc.problems)} problems were found:", icon=":material/error:")
+        st.error(tr("msg.problems", n=len(exc.problems)), icon=":material/error:")
         for p in exc.problems:
             st.text("• " + str(p))
 
@@ -159,8 +175,8 @@ def require_dataset():
     page()
     meta = open_current()
     if meta is None:
-        st.info("No dataset yet: upload a file on the Data page.")
-        st.page_link("pages/data.py", label="Go to the Data page")
+        st.info(tr("msg.no_dataset"))
+        st.page_link("pages/data.py", label=tr("msg.go_data"))
         st.stop()
     return meta
 
@@ -181,11 +197,14 @@ def sidebar() -> None:
         if ids:
             if ds in ids and st.session_state.get("cj_ds_picker") != ds:
                 st.session_state["cj_ds_picker"] = ds        # follow uploads and links
-            st.selectbox("Dataset", ids, format_func=lambda i: names.get(i, i), key="cj_ds_picker",
+            st.selectbox(tr("side.dataset"), ids, format_func=lambda i: names.get(i, i), key="cj_ds_picker",
                          on_change=lambda: select_dataset(st.session_state["cj_ds_picker"]))
             if ds:
                 st.query_params["ds"] = ds
-        st.caption("cj · customer-journey analytics")
+        st.selectbox(tr("side.language"), list(i18n.LANGS), key="cj_lang",
+                     format_func=lambda code: i18n.LANG_NAMES[code])
+        publish("lang", "cj_lang", st.session_state.get("cj_lang", "en"), default="en")
+        st.caption(tr("side.tagline"))
 
 
 # ------------------------------------------------------------------ caching and safe text
@@ -214,10 +233,11 @@ def md(text: object) -> str:
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
 
 
-def download_table(df, name: str, key: str, label: str = "Download table (CSV)") -> None:
+def download_table(df, name: str, key: str, label: str | None = None) -> None:
     from cj import exports
 
-    st.download_button(label, exports.csv_bytes(df), file_name=f"{name}.csv", mime="text/csv", key=key)
+    st.download_button(label or tr("common.download_csv"), exports.csv_bytes(df), file_name=f"{name}.csv",
+                       mime="text/csv", key=key)
 
 
 # ------------------------------------------------------------------ share links (view state in the URL)
@@ -289,9 +309,8 @@ def share_box() -> None:
     except Exception:  # noqa: BLE001 - no request context (AppTest)
         base = ""
     query = "&".join(f"{k}={_quote(v)}" for k, v in st.query_params.to_dict().items())
-    with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
-        st.caption("Copy this link (button on the right). Whoever opens it sees this dataset and view; "
-                   "keep it private if the data is.")
+    with st.sidebar.popover(tr("side.share"), icon=":material/share:", width="stretch"):
+        st.caption(tr("side.share_help"))
         st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
 

@@ -13,26 +13,26 @@ from cj.errors import CJError
 from pages import common
 
 common.page()
-st.title("Data")
+st.title(common.tr("nav.data"))
 ws = common.workspace()
 
 # ------------------------------------------------------------------ upload
 max_mb = int(config.get("CJ_MAX_UPLOAD_MB"))
-with st.expander("Upload a behaviour file", expanded=st.session_state.get("cj_ds") in (None, store.SAMPLE_ID)):
+with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds") in (None, store.SAMPLE_ID)):
     st.caption(f"CSV (comma, semicolon, tab or |; UTF-8, UTF-16, cp1251, GB18030, Latin-1), .csv.gz, Parquet or "
                f"Excel .xlsx — one row per customer event, up to {max_mb} MB. Bigger data: save it as Parquet, "
                f"or use `python -m cj ingest FILE --save` on the server.")
     c1, c2, c3, c4 = st.columns(4)
-    enc = c1.selectbox("Encoding", ["auto", *ingest.ENCODINGS], key="opt_encoding")
-    delim = c2.selectbox("Delimiter", ["auto", ",", ";", "tab", "|"], key="opt_delimiter")
-    dec = c3.selectbox("Decimal mark", ["auto", ".", ","], key="opt_decimal")
-    order = c4.selectbox("Dates", ["auto", "day first", "month first"], key="opt_dates")
+    enc = c1.selectbox(common.tr("data.encoding"), ["auto", *ingest.ENCODINGS], key="opt_encoding")
+    delim = c2.selectbox(common.tr("data.delimiter"), ["auto", ",", ";", "tab", "|"], key="opt_delimiter")
+    dec = c3.selectbox(common.tr("data.decimal"), ["auto", ".", ","], key="opt_decimal")
+    order = c4.selectbox(common.tr("data.dates"), ["auto", "day first", "month first"], key="opt_dates")
     options = ingest.ReadOptions(
         encoding=None if enc == "auto" else enc,
         delimiter=None if delim == "auto" else ("\t" if delim == "tab" else delim),
         decimal=None if dec == "auto" else dec,
         day_first=None if order == "auto" else order == "day first")
-    uploaded = st.file_uploader("Upload events", type=["csv", "tsv", "txt", "gz", "parquet", "xlsx"],
+    uploaded = st.file_uploader(common.tr("data.upload_widget"), type=["csv", "tsv", "txt", "gz", "parquet", "xlsx"],
                                 key="upload", max_upload_size=max_mb)
     if uploaded is not None and st.session_state.get("cj_loaded_upload") != (uploaded.file_id, str(options)):
         st.session_state["cj_loaded_upload"] = (uploaded.file_id, str(options))
@@ -98,19 +98,20 @@ c = common.con()
 # ------------------------------------------------------------------ dataset header
 st.subheader(meta.name)
 m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric("Rows read", f"{report.get('rows_read', 0):,}")
-m2.metric("Usable events", f"{report.get('rows_usable', 0):,}")
-m3.metric("Unusable rows", f"{report.get('rows_unusable', 0):,}")
-m4.metric("Customers", f"{report.get('customers', 0):,}")
+m1.metric(common.tr("data.rows_read"), common.num(report.get("rows_read", 0)))
+m2.metric(common.tr("data.usable"), common.num(report.get("rows_usable", 0)))
+m3.metric(common.tr("data.unusable"), common.num(report.get("rows_unusable", 0)))
+m4.metric(common.tr("data.customers"), common.num(report.get("customers", 0)))
 tmin, tmax = (report.get("time_min") or "")[:10], (report.get("time_max") or "")[:10]
 try:
     days = (pd.Timestamp(tmax) - pd.Timestamp(tmin)).days + 1
 except ValueError:
     days = 0
-m5.metric("Days covered", f"{days:,}", help=f"{tmin} → {tmax} (UTC)")
+m5.metric(common.tr("data.days"), common.num(days), help=f"{tmin} → {tmax} (UTC)")
 
 tab_report, tab_map, tab_stages, tab_preview, tab_manage = st.tabs(
-    ["Quality report", "Column mapping", "Stages", "Preview", "Manage"])
+    [common.tr(k) for k in ("data.tab_report", "data.tab_mapping", "data.tab_stages", "data.tab_preview",
+                            "data.tab_manage")])
 
 with tab_report:
     st.caption(f"File {report.get('file')} · {report.get('format')} · encoding {report.get('encoding') or '—'} · "
@@ -118,11 +119,11 @@ with tab_report:
                f"timestamps: {report.get('timestamp_format')}")
     problems = report.get("problems", [])
     if problems:
-        st.warning(f"{len(problems)} thing(s) to check:", icon=":material/search:")
+        st.warning(common.tr("data.to_check", n=len(problems)), icon=":material/search:")
         for p in problems:
             st.text("• " + p)
     else:
-        st.success("No problems found: every row was usable.")
+        st.success(common.tr("data.no_problems"))
     q = pd.DataFrame({
         "check": ["duplicates (same customer, time, stage, event)", "unparseable timestamps", "missing timestamps",
                   "missing customer ids", "future dates", "malformed lines"],
@@ -137,7 +138,7 @@ with tab_report:
             x=alt.X("events:Q", title="events"),
             y=alt.Y("stage:N", sort=list(per_stage["stage"]), title=None,
                     axis=alt.Axis(labelOverlap=False, labelLimit=220)),
-            tooltip=["stage", "events"]).properties(height=34 * len(per_stage) + 50, title="Events per stage")
+            tooltip=["stage", "events"]).properties(height=34 * len(per_stage) + 50, title=common.tr("data.events_per_stage"))
         right.altair_chart(chart, width="stretch")
     rej_path = ws.rejects_path(meta.id)
     if report.get("rows_unusable", 0) and rej_path.exists():
@@ -160,7 +161,7 @@ with tab_map:
         choice[canon] = cols[i % 3].selectbox(canon + (" (required)" if canon in schema.REQUIRED else ""), opts,
                                               index=opts.index(cur) if cur in opts else 0, key=f"map_{canon}")
     new_mapping = {k: v for k, v in choice.items() if v != "—"}
-    if st.button("Apply mapping", key="apply_mapping", disabled=new_mapping == meta.mapping or not src_cols):
+    if st.button(common.tr("data.apply_mapping"), key="apply_mapping", disabled=new_mapping == meta.mapping or not src_cols):
         try:
             with st.spinner("Rebuilding the dataset…"):
                 ingest.reingest(ws, meta.id, mapping=new_mapping)
@@ -181,7 +182,7 @@ with tab_stages:
     edited = st.data_editor(editor, hide_index=True, disabled=["stage", "events"], key="stage_editor",
                             column_config={"position": st.column_config.NumberColumn(min_value=1, step=1)})
     new_order = [r.stage for r in edited.sort_values(["position"], kind="stable").itertuples() if r.include]
-    if st.button("Save stage order", key="save_order", disabled=new_order == meta.stage_order or not new_order):
+    if st.button(common.tr("data.save_order"), key="save_order", disabled=new_order == meta.stage_order or not new_order):
         meta.stage_order = new_order
         ws.save_meta(meta)
         st.session_state.pop("cj_open", None)

@@ -10,7 +10,7 @@ from cj.errors import CJError
 from pages import common
 
 meta = common.require_dataset()
-st.title("Funnel")
+st.title(common.tr("nav.funnel"))
 c = common.con()
 common.attach_segments(meta)
 cols = store.table_columns(c, "events")
@@ -19,7 +19,7 @@ cols = store.table_columns(c, "events")
 col_options = [x for x in ("stage", "event") if x in cols]
 k1, k2, k3, k4 = st.columns([1, 4, 1.3, 1])
 common.restore("col", "fn_col", default="stage" if meta.stage_order else col_options[-1], options=col_options)
-step_col = k1.selectbox("Steps are", col_options, key="fn_col")
+step_col = k1.selectbox(common.tr("funnel.steps_are"), col_options, key="fn_col")
 common.publish("col", "fn_col", step_col, default="stage")
 values = common.cached(common.distinct_values, meta, column=step_col, limit=60)
 default_steps = ",".join(meta.stage_order) if step_col == "stage" and meta.stage_order else ",".join(values[:5])
@@ -28,28 +28,28 @@ if st.session_state.get("_fn_col_prev") not in (None, step_col):
     st.session_state.pop("_keep_fn_steps", None)
 st.session_state["_fn_col_prev"] = step_col
 common.restore("steps", "fn_steps", default=default_steps)
-steps_text = k2.text_input("Steps (in order; comma between steps, | for any of)", key="fn_steps",
+steps_text = k2.text_input(common.tr("funnel.steps"), key="fn_steps",
                            help="e.g. awareness,interest,consideration|cart,purchase")
 modes = ["ordered", "strict", "unordered", "open"]
 common.restore("mode", "fn_mode", default="ordered", options=modes)
-mode = k3.selectbox("Mode", modes, key="fn_mode",
+mode = k3.selectbox(common.tr("funnel.mode"), modes, key="fn_mode",
                     help="ordered: steps in order within the window (ties allowed); strict: consecutive events; "
                          "unordered: any order within the window; open: ever reached each step")
 common.restore("window", "fn_window", default="30d")
-window_text = k4.text_input("Window", key="fn_window", help="30d, 12h, 2w … or none")
+window_text = k4.text_input(common.tr("funnel.window"), key="fn_window", help="30d, 12h, 2w … or none")
 k5, k6, k7 = st.columns([1, 2, 1])
 pers = ["customer"] + (["session"] if "session_id" in cols else [])
 common.restore("per", "fn_per", default="customer", options=pers)
-per = k5.selectbox("Count", pers, key="fn_per", format_func=lambda p: p + "s")
+per = k5.selectbox(common.tr("funnel.count"), pers, key="fn_per", format_func=lambda p: p + "s")
 by_options = ["(none)"] + [x for x in ("touchpoint", "segment", "variant", "experiment", "device", "country")
                            if x in cols] + [x for x in cols if x not in {
     "customer_id", "timestamp", "stage", "event", "touchpoint", "segment", "variant", "experiment", "device",
     "country", "revenue", "rating", "feedback", "session_id", "sentiment", "_record"}]
 common.restore("by", "fn_by", default="(none)", options=by_options)
-by = k6.selectbox("Break down by", by_options, key="fn_by")
+by = k6.selectbox(common.tr("funnel.by"), by_options, key="fn_by")
 grains = ["week", "month"]
 common.restore("grain", "fn_grain", default="week", options=grains)
-grain = k7.selectbox("Trend by first-seen", grains, key="fn_grain")
+grain = k7.selectbox(common.tr("funnel.grain"), grains, key="fn_grain")
 
 try:
     steps = funnel.parse_steps(steps_text)
@@ -172,7 +172,7 @@ if len(steps) > 1:
 
 # ------------------------------------------------------------------ paths
 if len(steps) > 1:
-    st.subheader("Paths")
+    st.subheader(common.tr("funnel.paths"))
     p1, p2 = st.columns(2)
     with p1:
         drop_at = at_step or 2

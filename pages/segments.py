@@ -10,17 +10,17 @@ from cj.errors import CJError
 from pages import common
 
 meta = common.require_dataset()
-st.title("Segments")
+st.title(common.tr("nav.segments"))
 ws = common.workspace()
 
 spec = common.segment_spec(meta)
 k_options = ["auto", *[str(k) for k in range(2, 11)]]
 c1, c2, c3 = st.columns([1, 1, 3])
 common.restore("k", "seg_k", default=str(spec["k"]), options=k_options)
-k_choice = c1.selectbox("Number of segments", k_options, key="seg_k",
+k_choice = c1.selectbox(common.tr("seg.k"), k_options, key="seg_k",
                         help="auto: chosen by the silhouette score over 2–10")
 common.restore("seed", "seg_seed", default=int(spec["seed"]), convert=int)
-seed = int(c2.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seg_seed"))
+seed = int(c2.number_input(common.tr("seg.seed"), min_value=0, max_value=2**31 - 1, step=1, key="seg_seed"))
 common.publish("k", "seg_k", k_choice, default="auto")
 common.publish("seed", "seg_seed", seed, default=0)
 common.link_notes()
@@ -47,18 +47,18 @@ prof.insert(0, "segment", [int(s) for s in prof.index])
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Segments")
+    st.subheader(common.tr("seg.segments"))
     table = prof[["segment", "name", "size", "share", "revenue_share"]].reset_index(drop=True)
     st.dataframe(table, hide_index=True, width="stretch", key="seg_table",
                  column_config={"share": st.column_config.NumberColumn(format="percent"),
                                 "revenue_share": st.column_config.NumberColumn(format="percent")})
     r1, r2, r3 = st.columns([2, 3, 1])
-    which = r1.selectbox("Rename segment", list(table["segment"]), key="seg_rename_which",
+    which = r1.selectbox(common.tr("seg.rename"), list(table["segment"]), key="seg_rename_which",
                          format_func=lambda s: f"{s}: {res.names.get(int(s), s)}")
-    new_name = r2.text_input("New name", key="seg_rename_text", max_chars=80,
+    new_name = r2.text_input(common.tr("seg.new_name"), key="seg_rename_text", max_chars=80,
                              placeholder="a name your team will recognise")
     r3.write("")
-    if r3.button("Rename", key="seg_rename_btn", disabled=not new_name.strip()):
+    if r3.button(common.tr("seg.rename_btn"), key="seg_rename_btn", disabled=not new_name.strip()):
         names = {str(k): v for k, v in res.names.items()}
         names[str(int(which))] = new_name.strip()
         meta.segment_names[f"k={spec['k']},seed={spec['seed']}"] = names
@@ -76,7 +76,7 @@ with right:
     st.altair_chart((chart + chosen).properties(title="Why this k: silhouette by k (higher = better separated)",
                                                 height=240), width="stretch")
 
-st.subheader("Profiles against everyone")
+st.subheader(common.tr("seg.profiles"))
 show = ["recency_days", "events", "orders", "revenue", "aov", "deepest_stage", "days_to_purchase",
         "mean_rating", "mean_sentiment"]
 rows = []
@@ -90,7 +90,7 @@ for s, r in res.profile.iterrows():
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="seg_profile")
 
-st.subheader("Side by side, with significance against the rest")
+st.subheader(common.tr("seg.compare"))
 try:
     cmp = common.cached(segments.compare_segments, meta, cache_extra=repr(sorted(res.names.items())),
                         features=res.features, labels=res.labels, names=res.names,
@@ -121,7 +121,7 @@ if cmp is not None and not cmp.empty:
             tooltip=["segment_name", "stage", alt.Tooltip("value:Q", format=".1%")]).properties(
             title="The funnel per segment", height=300), width="stretch")
 
-st.subheader("Map of customers (PCA of the clustering features)")
+st.subheader(common.tr("seg.map"))
 try:
     proj = segments.projection(res.features, res.pipeline, labels=res.labels)
     proj["segment"] = [res.names.get(int(s), str(s)) for s in proj["segment"]]
@@ -133,4 +133,4 @@ except (CJError, ValueError) as exc:
 
 labels_tbl = res.labels_table()
 common.download_table(labels_tbl, f"{meta.name}-segments", key="dl_seg_members",
-                      label="Download segment membership (CSV, for a CRM)")
+                      label=common.tr("seg.download"))

@@ -10,7 +10,7 @@ from cj.errors import CJError
 from pages import common
 
 meta = common.require_dataset()
-st.title("Sentiment")
+st.title(common.tr("nav.sentiment"))
 c = common.con()
 cols = set(meta.columns)
 if not ({"feedback", "rating", "sentiment"} & cols):
@@ -24,20 +24,20 @@ common.ensure_scored(meta)
 by_options = ["stage"] + [b for b in ("touchpoint", "segment", "variant", "device", "country") if b in cols]
 f1, f2, f3 = st.columns(3)
 common.restore("by", "sent_by", default="stage", options=by_options)
-by = f1.selectbox("Break down by", by_options, key="sent_by")
+by = f1.selectbox(common.tr("sent.by"), by_options, key="sent_by")
 common.publish("by", "sent_by", by, default="stage")
 filters = {}
 if "touchpoint" in cols:
     tps = common.cached(common.distinct_values, meta, column="touchpoint")
     common.restore("tp", "sent_tp", default="all", options=["all", *tps])
-    tp = f2.selectbox("Touchpoint", ["all", *tps], key="sent_tp")
+    tp = f2.selectbox(common.tr("sent.touchpoint"), ["all", *tps], key="sent_tp")
     common.publish("tp", "sent_tp", tp, default="all")
     if tp != "all":
         filters["touchpoint"] = [tp]
 if "segment" in cols:
     segs = common.cached(common.distinct_values, meta, column="segment", cache_extra=common.segments_key(meta))
     common.restore("seg", "sent_seg", default="all", options=["all", *segs])
-    seg = f3.selectbox("Segment", ["all", *segs], key="sent_seg")
+    seg = f3.selectbox(common.tr("sent.segment"), ["all", *segs], key="sent_seg")
     common.publish("seg", "sent_seg", seg, default="all")
     if seg != "all":
         filters["segment"] = [seg]
@@ -57,7 +57,7 @@ if curve.empty:
     st.stop()
 order = list(meta.stage_order) if by == "stage" else list(curve[by])
 lowest = curve.loc[curve["mean"].idxmin()]
-st.markdown(f"Lowest point: **{common.md(lowest[by])}** (mean {lowest['mean']:+.2f}, "
+st.markdown(f"{common.tr('sent.lowest')}: **{common.md(lowest[by])}** (mean {lowest['mean']:+.2f}, "
             f"{lowest['share_negative']:.0%} negative, from {int(lowest['n']):,} values).")
 band = alt.Chart(curve).mark_area(opacity=0.2, color="#1f77b4").encode(
     x=alt.X(f"{by}:N", sort=order, title=None), y=alt.Y("ci_low:Q", title="mean sentiment (−1 … +1)",
@@ -68,7 +68,7 @@ line = alt.Chart(curve).mark_line(point=alt.OverlayMarkDef(size=80), color="#1f7
              alt.Tooltip("ci_high:Q", format="+.2f"), alt.Tooltip("share_negative:Q", format=".0%"), "n:Q",
              "source:N"])
 zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="grey").encode(y="y:Q")
-st.altair_chart((band + zero + line).properties(title="Emotion curve (95% CI)", height=320), width="stretch")
+st.altair_chart((band + zero + line).properties(title=common.tr("sent.curve"), height=320), width="stretch")
 
 st.subheader("By " + by)
 st.caption("source: where each figure comes from — an explicit sentiment column first, then the feedback text "
@@ -79,10 +79,10 @@ st.dataframe(table, hide_index=True, width="stretch", key="sent_table",
 common.download_table(table, f"sentiment-by-{by}", key="dl_sent")
 
 if "feedback" in cols and by == "stage":
-    st.subheader("Pain points")
+    st.subheader(common.tr("sent.pain"))
     stages = list(curve["stage"])
     common.restore("stage", "sent_stage", default=str(lowest["stage"]), options=stages)
-    stage = st.selectbox("Stage", stages, key="sent_stage")
+    stage = st.selectbox(common.tr("sent.stage"), stages, key="sent_stage")
     common.publish("stage", "sent_stage", stage, default=str(lowest["stage"]))
     pains = common.cached(sentiment.pain_points, meta, cache_extra=extra, stage=stage, top=10)
     if pains.empty:
@@ -91,13 +91,13 @@ if "feedback" in cols and by == "stage":
         st.caption("Phrases over-represented in negative feedback at this stage compared with the rest of its "
                    "feedback (log-odds with an informative prior; z > 2 is notable).")
         st.dataframe(pains.drop(columns=["examples"]), hide_index=True, width="stretch", key="sent_pains")
-        st.markdown("**What customers said**")
+        st.markdown(f"**{common.tr('sent.said')}**")
         for r in pains.head(5).itertuples():
             for q in list(r.examples)[:1]:
                 st.text(f"“{q}” — {r.phrase}")       # plain text: never HTML or markdown
 
 if by == "stage" and len(meta.stage_order) > 1:
-    st.subheader("Does negative feedback predict drop-off?")
+    st.subheader(common.tr("sent.drop"))
     drop = common.cached(sentiment.drop_after_negative, meta, cache_extra=extra, stage_order=list(meta.stage_order))
     if not drop.empty:
         st.caption("Share who never reached the next stage: customers who left negative feedback at the stage vs "

@@ -93,3 +93,17 @@ def test_share_link_opens_same_view_in_a_fresh_context(app_server, browser, page
     p2.get_by_text(re.compile(r"not valid")).first.wait_for()
     assert p2.locator('[data-testid="stException"]').count() == 0
     other.close()
+
+
+def test_switch_interface_language(app_server, page):
+    open_page(page, app_server.url + "/")
+    page.get_by_text("Rows read").first.wait_for()
+    select(page, "Language", "Русский")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Воронка").wait_for()
+    page.get_by_text("Прочитано строк").first.wait_for()
+    expect(page).to_have_url(re.compile(r"lang=ru"))
+    shot(page, "data-ru")
+    select(page, "Язык", "中文")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("漏斗").wait_for()
+    page.get_by_text("读取行数").first.wait_for()
+    shot(page, "data-zh")
