@@ -21,6 +21,7 @@ SETTINGS = (
     Setting("CJ_MAX_UPLOAD_MB", 200, "Largest file accepted by the upload widget, in MB."),
     Setting("CJ_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory budget per session; bigger queries spill or fail with a message."),
     Setting("CJ_DUCKDB_THREADS", 2, "DuckDB worker threads per connection."),
+    Setting("CJ_PASSWORD", "", "If set (or the Streamlit secret 'password'), the dashboard asks for it first."),
     Setting("CJ_LIST_DATASETS", "1",
             "1: the sidebar lists every dataset in the workspace; 0: only the sample and datasets opened by id (hosted use)."),
 )

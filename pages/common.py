@@ -407,3 +407,33 @@ def duration_label(seconds) -> str:
     if s < 86400:
         return f"{s / 3600:.1f}h"
     return f"{s / 86400:.1f}d"
+
+
+# ------------------------------------------------------------------ optional access password
+
+def _configured_password() -> str | None:
+    import os
+
+    try:
+        secret = st.secrets.get("password")
+    except Exception:  # noqa: BLE001 - no secrets.toml at all is the normal local case
+        secret = None
+    return secret or os.environ.get("CJ_PASSWORD") or None
+
+
+def require_password() -> None:
+    """If the deployment sets a password (Streamlit secret ``password`` or ``CJ_PASSWORD``), ask for it."""
+    import hmac
+
+    expected = _configured_password()
+    if not expected or st.session_state.get("cj_authenticated"):
+        return
+    st.title("cj")
+    entered = st.text_input("Password", type="password", key="cj_password")
+    if entered:
+        if hmac.compare_digest(entered.encode(), str(expected).encode()):
+            st.session_state["cj_authenticated"] = True
+            st.session_state.pop("cj_password", None)
+            st.rerun()
+        st.error("Wrong password.")
+    st.stop()

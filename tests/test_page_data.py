@@ -75,3 +75,13 @@ def test_hostile_upload_is_reported_not_crashing():
     at.file_uploader(key="upload").set_value(("x.csv", b"<html><script>alert(1)</script></html>", "text/csv")).run()
     assert not at.exception
     assert "looks like an HTML/XML page" in texts(at)
+
+
+def test_password_gate(monkeypatch):
+    monkeypatch.setenv("CJ_PASSWORD", "s3cret")
+    at = app().run()
+    assert not at.metric and at.text_input(key="cj_password")
+    at.text_input(key="cj_password").set_value("wrong").run()
+    assert at.error[0].value == "Wrong password." and not at.metric
+    at.text_input(key="cj_password").set_value("s3cret").run()
+    assert not at.exception and at.title[0].value == "Data"
