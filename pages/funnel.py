@@ -12,7 +12,8 @@ from pages import common
 meta = common.require_dataset()
 st.title(common.tr("nav.funnel"))
 c = common.con()
-common.attach_segments(meta)
+if st.query_params.get("by") == "segment" or st.session_state.get("fn_by") == "segment":
+    common.attach_segments(meta)        # clustering runs only when the segment breakdown is asked for
 cols = store.table_columns(c, "events")
 
 # ------------------------------------------------------------------ controls
@@ -42,11 +43,13 @@ pers = ["customer"] + (["session"] if "session_id" in cols else [])
 common.restore("per", "fn_per", default="customer", options=pers)
 per = k5.selectbox(common.tr("funnel.count"), pers, key="fn_per", format_func=lambda p: p + "s")
 by_options = ["(none)"] + [x for x in ("touchpoint", "segment", "variant", "experiment", "device", "country")
-                           if x in cols] + [x for x in cols if x not in {
+                           if x in cols or (x == "segment" and meta.stage_order)] + [x for x in cols if x not in {
     "customer_id", "timestamp", "stage", "event", "touchpoint", "segment", "variant", "experiment", "device",
     "country", "revenue", "rating", "feedback", "session_id", "sentiment", "_record"}]
 common.restore("by", "fn_by", default="(none)", options=by_options)
 by = k6.selectbox(common.tr("funnel.by"), by_options, key="fn_by")
+if by == "segment" and "segment" not in cols:
+    st.rerun()                          # attach the segments (above) and draw again
 grains = ["week", "month"]
 common.restore("grain", "fn_grain", default="week", options=grains)
 grain = k7.selectbox(common.tr("funnel.grain"), grains, key="fn_grain")
@@ -65,6 +68,7 @@ common.link_notes()
 st.caption("Available values: " + common.md(", ".join(values[:40])) + (" …" if len(values) > 40 else ""))
 
 args = dict(step_col=step_col, mode=mode, window=window, per=per)
+small = int(meta.report.get("rows_usable", 0)) < 300_000
 extra = common.segments_key(meta)
 try:
     res = common.cached(funnel.funnel, meta, cache_extra=extra, steps=steps, **args)
@@ -117,7 +121,9 @@ with d2:
     at_step = st.selectbox("Dropped at step", list(range(2, len(steps) + 1)), key="fn_drop_step",
                            format_func=lambda i: f"{i}. {df.iloc[i - 1]['step']}") if len(steps) > 1 else None
 with d3:
-    if at_step:
+    if at_step and (small or st.button("Prepare the list of those who dropped", key="fn_prep_dropped")
+                    or st.session_state.get("_fn_dropped_ready") == (at_step, repr(args), steps_text)):
+        st.session_state["_fn_dropped_ready"] = (at_step, repr(args), steps_text)
         dropped = common.cached(funnel.dropped_customers, meta, cache_extra=extra, steps=steps, at_step=at_step,
                                 **args)
         common.download_table(dropped, f"dropped-at-step-{at_step}", key="dl_dropped",
@@ -146,7 +152,11 @@ if by != "(none)":
         common.show_error(exc)
 
 # ------------------------------------------------------------------ time to convert + trend
-if len(steps) > 1:
+# Each of these recomputes the funnel; on big data they are opt-in so a control change stays fast.
+extras_on = st.toggle("Time to convert, trend and paths", value=small, key="fn_more",
+                      help="On for datasets under 300,000 events; switch on for bigger ones (each takes about "
+                           "as long as the funnel itself).")
+if len(steps) > 1 and extras_on:
     left, right = st.columns(2)
     ttc = common.cached(funnel.time_to_convert, meta, cache_extra=extra, steps=steps, **args)
     t = ttc[(ttc["measure"] == "from_start") & (ttc["step_index"] == len(steps))].copy()
@@ -171,7 +181,7 @@ if len(steps) > 1:
         right.altair_chart((band + line).properties(title="Conversion trend (95% CI)", height=280), width="stretch")
 
 # ------------------------------------------------------------------ paths
-if len(steps) > 1:
+if len(steps) > 1 and extras_on:
     st.subheader(common.tr("funnel.paths"))
     p1, p2 = st.columns(2)
     with p1:

@@ -17,14 +17,19 @@ if not ({"feedback", "rating", "sentiment"} & cols):
     st.info("This dataset has no feedback text, rating or sentiment column: map one on the Data page.")
     st.stop()
 
-has_segments = common.attach_segments(meta)
+if st.query_params.get("by") == "segment" or st.session_state.get("sent_by") == "segment" \
+        or st.query_params.get("seg"):
+    common.attach_segments(meta)        # clustering runs only when segments are asked for
 cols = set(store.table_columns(c, "events"))
 common.ensure_scored(meta)
 
-by_options = ["stage"] + [b for b in ("touchpoint", "segment", "variant", "device", "country") if b in cols]
+by_options = ["stage"] + [b for b in ("touchpoint", "segment", "variant", "device", "country")
+                          if b in cols or (b == "segment" and meta.stage_order)]
 f1, f2, f3 = st.columns(3)
 common.restore("by", "sent_by", default="stage", options=by_options)
 by = f1.selectbox(common.tr("sent.by"), by_options, key="sent_by")
+if by == "segment" and "segment" not in cols:
+    st.rerun()
 common.publish("by", "sent_by", by, default="stage")
 filters = {}
 if "touchpoint" in cols:

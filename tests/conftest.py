@@ -86,10 +86,25 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    setattr(item, "rep_" + rep.when, rep)
+    return rep
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = ctx.new_page()
     pg.set_default_timeout(60_000)
     yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:       # keep what the browser showed, for the failure report
+        from browser_utils import shot
+
+        try:
+            print("failure screenshot:", shot(pg, "FAILED-" + request.node.name.replace("/", "_")))
+        except Exception as exc:  # noqa: BLE001
+            print("no failure screenshot:", exc)
     ctx.close()
