@@ -281,3 +281,17 @@ def test_second_date_style_later_in_file(tmp_path, con):
     rep = ingest.ingest(con, p, workdir=tmp_path).report
     assert rep.rows_usable == 3002 and rep.unparseable_timestamps == 0
     assert str(rep.time_max) == "2026-01-25 10:00:00"
+
+
+def test_events_mapped_to_stages(tmp_path, workspace):
+    """Without a stage column each event can be a step; mapping events to stages rebuilds the stages."""
+    p = tmp_path / "events.csv"
+    p.write_text("user_id,ts,action\nu1,2026-01-01,ad_click\nu1,2026-01-02,page_view\nu1,2026-01-03,checkout\n"
+                 "u2,2026-01-01,ad_click\nu2,2026-01-05,purchase\n")
+    meta, ing = ingest.ingest_to_workspace(p, workspace, name="events")
+    assert ing.report.events_per_stage == {"purchase": 2, "(none)": 3}      # "checkout" is a purchase synonym
+    new_meta, ing2 = ingest.reingest(workspace, meta.id, event_stage_map={
+        "ad_click": "awareness", "page_view": "interest", "checkout": "purchase"}, stage_order=[])
+    assert ing2.report.events_per_stage == {"awareness": 2, "interest": 1, "purchase": 2}
+    assert new_meta.stage_order == ["awareness", "interest", "purchase"]
+    assert new_meta.event_stage_map["checkout"] == "purchase"
