@@ -865,7 +865,7 @@ def reingest(ws: Workspace, dataset_id: str, *, mapping: dict | None = None, eve
         new_meta, ing = ingest_to_workspace(
             keep, ws, name=meta.name, mapping=mapping or meta.mapping,
             event_stage_map=meta.event_stage_map if event_stage_map is None else event_stage_map,
-            stage_order=stage_order or meta.stage_order, options=options, dataset_id=dataset_id)
+            stage_order=meta.stage_order if stage_order is None else stage_order, options=options, dataset_id=dataset_id)
     new_meta.segment_names = meta.segment_names
     new_meta.extra = {**meta.extra, **new_meta.extra}
     ws.save_meta(new_meta)
