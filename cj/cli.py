@@ -184,8 +184,56 @@ def cmd_score_text(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from . import report
+
+    con = store.connect()
+    meta = open_events(con, args.file, args)
+    out = Path(args.out) if args.out else Path(f"{Path(meta.name).name.split('.')[0] or 'cj'}-report.{args.format}")
+    rep = report.build_report(con, meta, title=args.title, goal=args.goal, window=args.window,
+                              include_segments=not args.no_segments)
+    if args.format == "pptx":
+        data = report.render_pptx(rep)
+    else:
+        data = report.render_html(rep, interactive=args.interactive).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    summary = {"out": str(out), "format": args.format, "bytes": len(data), "stages": [s.stage for s in rep.stages],
+               "findings": len(rep.findings), "findings_source": rep.findings_source, "notes": list(rep.notes)}
+    if args.json:
+        emit(summary)
+    else:
+        print(f"wrote {out} ({len(data):,} bytes): {len(rep.stages)} stages, {len(rep.findings)} findings")
+        for n in rep.notes:
+            print("• " + n)
+    return 0
+
+
+def cmd_findings(args) -> int:
+    from . import findings
+    from .timeparse import parse_window
+
+    con = store.connect()
+    meta = open_events(con, args.file, args)
+    res = findings.generate_findings(con, stage_order=meta.stage_order, per=args.per, mode=args.mode,
+                                     window=parse_window(args.window), goal=args.goal, random_state=args.seed)
+    if args.json:
+        emit(res.to_json())
+    elif args.md:
+        sys.stdout.write(res.to_markdown())
+    else:
+        for f in res.findings:
+            print(f"{f.number}. {f.text}")
+        print()
+        print("Intervention points (score = lost × (1 + share negative) × (1 + headroom)):")
+        for r in res.intervention_points.itertuples(index=False):
+            print(f"  {r.rank}. {r.transition:<40} score {r.score:>12,.0f}  lost {r.lost:>9,}  "
+                  f"negative {r.share_negative:6.1%}  headroom {r.headroom:6.1%}")
+    return 0
+
+
 COMMANDS = {"ingest": cmd_ingest, "funnel": cmd_funnel, "abtest": cmd_abtest, "segments": cmd_segments, "sentiment": cmd_sentiment,
-            "score-text": cmd_score_text}
+            "score-text": cmd_score_text, "report": cmd_report, "findings": cmd_findings}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,8 +272,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--by", default="stage")
     s.add_argument("--json", action="store_true")
+    s = sub.add_parser("findings", help="numbered journey findings, ranked intervention points and KPIs")
+    s.add_argument("file")
+    out = s.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="JSON: findings, intervention_points (ranked), kpis")
+    out.add_argument("--md", action="store_true", help="a Markdown report")
+    s.add_argument("--per", default="customer", choices=["customer", "session"])
+    s.add_argument("--mode", default="ordered", choices=["ordered", "unordered"],
+                   help="unordered: a stage counts as reached whatever the order of the timestamps")
+    s.add_argument("--window", default="none", help="conversion window between stages (30d, 12h, … or none)")
+    s.add_argument("--goal", help="goal stage of the KPIs and experiments (default purchase, else the last stage)")
+    s.add_argument("--seed", type=int, default=0, help="random seed of the segmentation")
     s = sub.add_parser("score-text", help="score one text per line of standard input (JSON lines out)")
     s.add_argument("--lang", default="auto", choices=["auto", "en", "ru", "zh"])
+    s = sub.add_parser("report", help="a meeting report: PowerPoint deck or self-contained HTML (offline)")
+    s.add_argument("file")
+    s.add_argument("--format", default="html", choices=["html", "pptx"])
+    s.add_argument("--out", metavar="PATH", help="where to write it (default: <file name>-report.<format>)")
+    s.add_argument("--title")
+    s.add_argument("--goal", help="conversion goal stage (default purchase, else the last stage)")
+    s.add_argument("--window", default="none", help="funnel window, e.g. 30d (default: none, the whole journey)")
+    s.add_argument("--interactive", action="store_true", help="HTML: inline the chart runtime for tooltips (~1 MB)")
+    s.add_argument("--no-segments", action="store_true", help="skip clustering customers")
+    s.add_argument("--json", action="store_true")
     return p
 
 

@@ -1,8 +1,232 @@
+"""Journey map: the stages as columns, the emotion curve, a stage's detail, numbered findings,
+ranked intervention points and KPIs — one computation (cj.findings.generate_findings), drawn here.
+
+Text from the data (stage names, touchpoints, phrases, quotes, segment names) is only ever shown
+escaped (common.md) or as plain text (st.text)."""
+from __future__ import annotations
+
+import json
+import math
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
+from cj import findings
+from cj.errors import CJError
 from pages import common
 
 meta = common.require_dataset()
-st.title("Journey map")
-st.info("Coming soon: the journey map and plain-language findings for meetings. The data is ready: " + f"{meta.report.get('rows_usable', 0):,} events of "
-        + f"{meta.report.get('customers', 0):,} customers.")
+st.title(common.tr("nav.journey"))
+stages = [str(s) for s in meta.stage_order]
+if len(stages) < 2:
+    st.info("A journey map needs at least two stages: map a stage column (or events to stages) on the Data page.",
+            icon=":material/info:")
+    st.stop()
+
+has_segments = common.attach_segments(meta)     # events gain a `segment` column: best/worst segment, headroom
+common.ensure_scored(meta)
+extra = common.segments_key(meta) + "|scored"
+try:
+    with st.spinner("Mapping the journey…"):
+        fs = common.cached(findings.generate_findings, meta, cache_extra=extra, stage_order=stages,
+                           segments="auto" if has_segments else None)
+except CJError as exc:
+    common.show_error(exc)
+    st.stop()
+jm = fs.journey
+unit = jm.unit
+
+
+def cap(s) -> str:
+    s = str(s)
+    return s[:1].upper() + s[1:] if s[:1].isascii() else s
+
+
+def pct(v, digits: int = 0) -> str:
+    return "—" if v is None or pd.isna(v) else f"{100 * float(v):.{digits}f}%"
+
+
+def is_text(v) -> bool:
+    return isinstance(v, str) and v != ""
+
+
+def finite(v) -> bool:
+    try:
+        return v is not None and not pd.isna(v) and math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# ------------------------------------------------------------------ KPIs
+kp = fs.kpis
+
+
+def p_text(p) -> str:
+    if not finite(p):
+        return "not tested"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+if len(kp):
+    st.subheader(":material/monitoring: KPIs")
+    for col, r in zip(st.columns(len(kp)), kp.itertuples(index=False)):
+        share = r.unit == "share"
+        value = pct(r.value, 1) if share else f"{r.value:,.2f}"
+        delta, helptext = None, f"n = {r.n:,}"
+        if r.kpi == "conversion_rate":
+            helptext += f"; customers who reached {r.stage} (by period: of the customers first seen in it)"
+        if finite(r.change):
+            significant = finite(r.p_adjusted) and r.p_adjusted < 0.05
+            change = f"{100 * r.change:+.1f} pts" if share else f"{r.change:+,.2f}"
+            helptext += (f"; {r.period_previous} → {r.period_current}: {change} ({p_text(r.p_adjusted)}"
+                         f"{'' if significant else ', not significant'})")
+            if significant:       # a change is shown only where its test supports it
+                delta = f"{change} vs {r.period_previous}"
+        col.metric(r.label, value, delta=delta, help=common.md(helptext))
+
+# ------------------------------------------------------------------ the map: one column per stage
+st.subheader(":material/route: The journey")
+st.caption(f"Counts are {unit}. Conversion: ordered funnel over the stages"
+           + ("" if jm.params.get("window_seconds") is None else " within the window")
+           + "; time in stage: median from the first event at the stage to the first at the next; "
+             "touchpoints: share of the stage's events and how many who entered through it moved on.")
+ex = jm.experiments
+for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records")):
+    s = r["stage"]
+    with col:
+        st.markdown(f"### {r['position']}. {common.md(cap(s))}")
+        st.metric("Reached", f"{r['customers']:,}", help=f"{unit} with any event at this stage")
+        if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):
+            st.metric(common.md(f"Move on to {cap(r['next_stage'])}"), pct(r["conversion_to_next"]),
+                      delta=f"-{int(r['lost_to_next']):,} lost" if pd.notna(r["lost_to_next"]) else None,
+                      delta_color="normal" if pd.notna(r["lost_to_next"]) and r["lost_to_next"] > 0 else "off",
+                      help=f"of those who reached {common.md(s)} in order, the share who reached the next stage")
+        if finite(r["median_seconds_in_stage"]):
+            st.metric("Time in stage", common.duration_label(r["median_seconds_in_stage"]),
+                      help="median, over those who moved on")
+        tps = jm.touchpoints[jm.touchpoints["stage"] == s].head(3)
+        if len(tps):
+            st.markdown("**Touchpoints**")
+            for t in tps.itertuples(index=False):
+                conv = f" · {pct(t.conversion)} move on" if finite(t.conversion) else ""
+                st.markdown(common.md(f"{t.touchpoint} {pct(t.share)}{conv}"))
+        if finite(r["mean_sentiment"]):
+            st.metric("Emotion", f"{r['mean_sentiment']:+.2f}",
+                      help=f"mean sentiment (−1…+1) of {r['sentiment_n']:,} values; "
+                           f"{pct(r['share_negative'])} negative")
+        if is_text(r["top_pain_point"]):
+            st.markdown("**Top pain point**")
+            st.markdown("#### " + common.md(f"“{r['top_pain_point']}”"))
+            if is_text(r["pain_quote"]):
+                st.text(f"“{r['pain_quote']}”")
+        if is_text(r["best_segment"]):
+            st.markdown("**Segments (move on)**")
+            st.markdown(":material/arrow_upward: "
+                        + common.md(f"{r['best_segment']} {pct(r['best_segment_conversion'])}"))
+            if r["worst_segment"] != r["best_segment"]:
+                st.markdown(":material/arrow_downward: "
+                            + common.md(f"{r['worst_segment']} {pct(r['worst_segment_conversion'])}"))
+        lifts = ex[(ex["stage"] == s) & ex["significant"].astype(bool)] if len(ex) else ex
+        if len(lifts):
+            st.markdown("**Experiments**")
+            for x in lifts.itertuples(index=False):
+                st.markdown(":material/science: " + common.md(
+                    f"{x.experiment}: {x.variant} {100 * x.lift_abs:+.1f} pts vs {x.control}"))
+
+# ------------------------------------------------------------------ emotion curve
+emo = jm.emotion.dropna(subset=["mean"]).copy() if len(jm.emotion) else jm.emotion
+if len(emo):
+    emo["stage"] = emo["stage"].astype(str)
+    x = alt.X("stage:N", sort=stages, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=16))
+    band = alt.Chart(emo).mark_area(opacity=0.2, color="#1f77b4").encode(
+        x=x, y=alt.Y("ci_low:Q", title="mean sentiment (−1 … +1)", scale=alt.Scale(domain=[-1, 1])), y2="ci_high:Q")
+    line = alt.Chart(emo).mark_line(point=alt.OverlayMarkDef(size=120), color="#1f77b4", strokeWidth=3).encode(
+        x=x, y="mean:Q",
+        tooltip=["stage:N", alt.Tooltip("mean:Q", format="+.2f"), alt.Tooltip("share_negative:Q", format=".0%"),
+                 "n:Q"])
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="grey").encode(y="y:Q")
+    st.altair_chart((band + zero + line).properties(title="Emotion curve (95% CI)", height=260)
+                    .configure_axis(titleFontSize=14, labelFontSize=14), width="stretch")
+else:
+    st.caption("No feedback, rating or sentiment column: there is no emotion curve.")
+
+# ------------------------------------------------------------------ one stage in detail
+st.subheader(":material/zoom_in: Stage detail")
+ip = fs.intervention_points
+default_stage = str(ip.iloc[0]["stage"]) if len(ip) else stages[0]
+common.restore("stage", "jm_stage", default=default_stage, options=stages)
+stage = st.selectbox("Stage", stages, key="jm_stage", format_func=cap)
+common.publish("stage", "jm_stage", stage, default=default_stage)
+common.link_notes()
+row = jm.stage_row(stage)
+st.markdown(f"#### {row['position']}. {common.md(cap(stage))}")
+mine = fs.for_stage(stage)
+if mine:
+    for f in mine:
+        st.markdown(f"**{f.number}.** {common.md(f.text)}")
+else:
+    st.caption("No finding is about this stage.")
+d1, d2 = st.columns(2)
+with d1:
+    st.markdown("**Touchpoints**")
+    tp = jm.touchpoints[jm.touchpoints["stage"] == stage].drop(columns="stage")
+    if len(tp):
+        st.dataframe(tp, hide_index=True, width="stretch", key="jm_tp",
+                     column_config={c: st.column_config.NumberColumn(format="percent")
+                                    for c in ("share", "conversion")})
+    else:
+        st.caption("No touchpoint column.")
+    groups = jm.transitions[(jm.transitions["stage"] == stage) & (jm.transitions["dim"] != "")]
+    if len(groups):
+        st.markdown(f"**Who moves on to {common.md(cap(row['next_stage']))}** (by the value on entering the stage)")
+        st.dataframe(groups[["dim", "group", "units", "converted", "conversion", "median_seconds"]], hide_index=True,
+                     width="stretch", key="jm_groups",
+                     column_config={"conversion": st.column_config.NumberColumn(format="percent")})
+with d2:
+    st.markdown("**Pain points**")
+    pp = jm.pain_points[jm.pain_points["stage"] == stage]
+    if len(pp):
+        st.dataframe(pp.drop(columns=["stage", "quote"]), hide_index=True, width="stretch", key="jm_pains",
+                     column_config={"share_negative": st.column_config.NumberColumn(format="percent")})
+        for r in pp.itertuples(index=False):
+            if is_text(r.quote):
+                st.text(f"“{r.quote}” — {r.phrase}")
+    else:
+        st.caption("No pain points found at this stage (no or too little negative feedback text).")
+    lifts = ex[ex["stage"] == stage] if len(ex) else ex
+    if len(lifts):
+        st.markdown("**Experiments at this stage**")
+        st.dataframe(lifts[["experiment", "variant", "control", "share", "lift_abs", "p_value_holm", "significant"]],
+                     hide_index=True, width="stretch", key="jm_lifts",
+                     column_config={"share": st.column_config.NumberColumn(format="percent")})
+
+# ------------------------------------------------------------------ findings, intervention points
+st.subheader(":material/format_list_numbered: Findings")
+if fs.findings:
+    for f in fs.findings:
+        st.markdown(f"**{f.number}.** {common.md(f.text)}", help=common.md(f.source))
+else:
+    st.info("No finding is supported by the data yet.", icon=":material/info:")
+for n in fs.notes:
+    st.caption(common.md(n))
+
+st.subheader(":material/target: Intervention points")
+st.caption("Ranked by score = customers lost × (1 + share of negative feedback at the stage) × (1 + headroom); "
+           "headroom: how much better the best group (segment, touchpoint, device, …) converts there than "
+           "everyone, relatively.")
+if len(ip):
+    st.dataframe(ip, hide_index=True, width="stretch", key="jm_ip",
+                 column_config={c: st.column_config.NumberColumn(format="percent")
+                                for c in ("lost_share", "share_negative", "headroom", "headroom_rate", "overall_rate")}
+                 | {"score": st.column_config.NumberColumn(format="%.0f")})
+e1, e2, e3 = st.columns(3)
+with e1:
+    st.download_button("Findings (Markdown)", fs.to_markdown().encode("utf-8"), file_name="journey-findings.md",
+                       mime="text/markdown", key="dl_jm_md", icon=":material/description:")
+with e2:
+    st.download_button("Findings (JSON)", json.dumps(fs.to_json(), ensure_ascii=False, indent=1, default=str)
+                       .encode("utf-8"), file_name="journey-findings.json", mime="application/json",
+                       key="dl_jm_json", icon=":material/data_object:")
+with e3:
+    common.download_table(ip, "intervention-points", key="dl_jm_ip")
