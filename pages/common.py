@@ -216,7 +216,7 @@ def _cached_call(module: str, func: str, version: str, key: str, _kwargs: dict):
     return getattr(importlib.import_module(module), func)(con(), **_kwargs)
 
 
-def cached(fn, meta, *, cache_extra: str = "", **kwargs):
+def cached(fn, meta, /, *, cache_extra: str = "", **kwargs):
     """Call ``fn(con, **kwargs)`` once per dataset version + parameters (results shared between
     sessions only through the dataset id, which is a capability). ``cache_extra`` adds to the key
     what the view depends on beyond the dataset (e.g. the segment names)."""

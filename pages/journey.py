@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cj import findings
+from cj import findings, report
 from cj.errors import CJError
 from pages import common
 
@@ -230,3 +230,26 @@ with e2:
                        key="dl_jm_json", icon=":material/data_object:")
 with e3:
     common.download_table(ip, "intervention-points", key="dl_jm_ip")
+
+# ------------------------------------------------------------------ exports for meetings
+st.subheader(":material/slideshow: Take it into a meeting")
+st.caption("A PowerPoint deck (title, summary of findings, one slide per stage with its chart, appendix tables; "
+           "text stays editable) or a self-contained HTML report that opens offline.")
+x1, x2 = st.columns(2)
+with x1:
+    if st.button("Prepare PowerPoint", key="jm_prep_pptx", icon=":material/slideshow:") or \
+            st.session_state.get("_jm_pptx_ready") == common.version_key(meta):
+        st.session_state["_jm_pptx_ready"] = common.version_key(meta)
+        with st.spinner("Building the deck…"):
+            deck = common.cached(report.pptx_report, meta, cache_extra=extra, meta=meta)
+        st.download_button("Download PowerPoint (.pptx)", deck, file_name=f"{meta.name}-journey.pptx",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           key="dl_jm_pptx")
+with x2:
+    if st.button("Prepare HTML report", key="jm_prep_html", icon=":material/html:") or \
+            st.session_state.get("_jm_html_ready") == common.version_key(meta):
+        st.session_state["_jm_html_ready"] = common.version_key(meta)
+        with st.spinner("Building the report…"):
+            page_html = common.cached(report.html_report, meta, cache_extra=extra, meta=meta)
+        st.download_button("Download HTML report", page_html.encode("utf-8"), file_name=f"{meta.name}-journey.html",
+                           mime="text/html", key="dl_jm_html")

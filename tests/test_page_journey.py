@@ -102,3 +102,14 @@ def test_hostile_text_renders_safely(workspace, tmp_path):
             assert not re.search(r"(?<!\\)\$x", v) and ":material/home:" not in v, v   # no LaTeX, no icon
     for m in at.metric:
         assert "](http" not in str(m.label) and "<script>" not in str(m.label)
+
+
+def test_meeting_exports_download(workspace):
+    from apptest_utils import app as _app
+
+    at = _app().run()
+    at.switch_page("pages/journey.py").run()
+    at.button(key="jm_prep_pptx").click().run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download PowerPoint (.pptx)" in labels
