@@ -58,6 +58,42 @@ def finite(v) -> bool:
         return False
 
 
+# ------------------------------------------------------------------ presentation mode
+common.restore("present", "jm_present", default="0", options=["0", "1"])
+present = st.toggle("Presentation mode", value=st.session_state["jm_present"] == "1", key="jm_present_toggle",
+                    help="Full width, large type, controls hidden, one stage at a time (kept in the link).")
+st.session_state["jm_present"] = "1" if present else "0"
+common.publish("present", "jm_present", st.session_state["jm_present"], default="0")
+if present:
+    # Static CSS only (no data goes in here): hide the sidebar and toolbar, enlarge the type.
+    st.markdown("<style>[data-testid='stSidebar'],[data-testid='stHeader'],[data-testid='stToolbar']"
+                "{display:none !important} .block-container{max-width:100% !important;padding-top:1rem}"
+                " p, li, [data-testid='stMetricLabel'] p{font-size:1.6rem !important}"
+                " [data-testid='stMetricValue'], [data-testid='stMetricValue'] *{font-size:4rem !important;"
+                "line-height:1.2 !important}</style>",
+                unsafe_allow_html=True)
+    idx = st.session_state.setdefault("jm_slide", 0) % len(stages)
+    b1, b2, b3 = st.columns([1, 6, 1])
+    if b1.button("◀", key="jm_prev", disabled=idx == 0):
+        st.session_state["jm_slide"] = idx - 1
+        st.rerun()
+    if b3.button("▶", key="jm_next", disabled=idx == len(stages) - 1):
+        st.session_state["jm_slide"] = idx + 1
+        st.rerun()
+    r = jm.stage_row(stages[idx])
+    b2.markdown(f"## {r['position']} / {len(stages)} · {common.md(stages[idx][:1].upper() + stages[idx][1:])}")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Reached", f"{r['customers']:,}")
+    if isinstance(r.get("next_stage"), str) and r.get("next_stage") and pd.notna(r.get("conversion_to_next")):
+        m2.metric(f"Continue to {r['next_stage']}", f"{100 * float(r['conversion_to_next']):.0f}%")
+    if pd.notna(r.get("mean_sentiment")):
+        m3.metric("Emotion (−1 … +1)", f"{float(r['mean_sentiment']):+.2f}")
+    for f in fs.for_stage(stages[idx]):
+        st.markdown(f"**{f.number}.** {common.md(f.text)}")
+    if isinstance(r.get("pain_quote"), str) and r.get("pain_quote"):
+        st.text(f"“{r['pain_quote']}” — {r.get('top_pain_point') or ''}")
+    st.stop()
+
 # ------------------------------------------------------------------ KPIs
 kp = fs.kpis
 
@@ -95,7 +131,7 @@ ex = jm.experiments
 for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records")):
     s = r["stage"]
     with col:
-        st.markdown(f"### {r['position']}. {common.md(cap(s))}")
+        st.markdown(f"#### {r['position']}. {common.md(cap(s))}")
         st.metric("Reached", f"{r['customers']:,}", help=f"{unit} with any event at this stage")
         if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):
             st.metric(common.md(f"Move on to {cap(r['next_stage'])}"), pct(r["conversion_to_next"]),

@@ -107,3 +107,29 @@ def test_switch_interface_language(app_server, page):
     page.locator('[data-testid="stSidebarNav"]').get_by_text("漏斗").wait_for()
     page.get_by_text("读取行数").first.wait_for()
     shot(page, "data-zh")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_journey_map_fits_the_screen(app_server, browser, width, height):
+    """On a projector-sized screen: no horizontal scroll, every stage column visible side by side."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    pg.set_default_timeout(120_000)
+    open_page(pg, app_server.url + "/journey")
+    pg.get_by_text("The journey").first.wait_for()
+    wait_idle(pg, timeout=120_000)
+    overflow = pg.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]') || document.body;"
+                           " return [m.scrollWidth, m.clientWidth, document.documentElement.scrollWidth,"
+                           " document.documentElement.clientWidth]; }")
+    assert overflow[0] <= overflow[1] + 1 and overflow[2] <= overflow[3] + 1, overflow
+    heads = pg.locator("h4", has_text=re.compile(r"^\d\. "))
+    assert heads.count() >= 6
+    boxes = [heads.nth(i).bounding_box() for i in range(6)]
+    assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= width for b in boxes)
+    assert len({round(b["y"]) for b in boxes}) == 1                 # one row: side by side
+    assert all(boxes[i]["x"] + boxes[i]["width"] <= boxes[i + 1]["x"] + 1 for i in range(5))   # no overlap
+    shot(pg, f"journey-{width}x{height}")
+    pg.get_by_text("Presentation mode").click()
+    pg.get_by_text("1 / 6").first.wait_for()
+    shot(pg, f"journey-present-{width}x{height}")
+    ctx.close()

@@ -113,3 +113,18 @@ def test_meeting_exports_download(workspace):
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "Download PowerPoint (.pptx)" in labels
+
+
+def test_presentation_mode_one_stage_at_a_time(workspace):
+    from apptest_utils import app as _app
+
+    at = _app({"v": "1", "present": "1"}).run()
+    at.switch_page("pages/journey.py").run()
+    assert not at.exception
+    assert at.toggle(key="jm_present_toggle").value is True
+    assert any("1 / 6" in m.value for m in at.markdown)
+    assert not at.get("selectbox") or all(s.key != "jm_stage" for s in at.selectbox)   # controls hidden
+    at.button(key="jm_next").click().run()
+    assert any("2 / 6" in m.value for m in at.markdown)
+    at.toggle(key="jm_present_toggle").set_value(False).run()
+    assert not at.exception and at.selectbox(key="jm_stage")
