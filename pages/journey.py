@@ -131,7 +131,7 @@ ex = jm.experiments
 for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records")):
     s = r["stage"]
     with col:
-        st.markdown(f"#### {r['position']}. {common.md(cap(s))}")
+        st.markdown(f"### {r['position']}. {common.md(cap(s))}")
         st.metric("Reached", f"{r['customers']:,}", help=f"{unit} with any event at this stage")
         if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):
             st.metric(common.md(f"Move on to {cap(r['next_stage'])}"), pct(r["conversion_to_next"]),

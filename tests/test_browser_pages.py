@@ -122,7 +122,7 @@ def test_journey_map_fits_the_screen(app_server, browser, width, height):
                            " return [m.scrollWidth, m.clientWidth, document.documentElement.scrollWidth,"
                            " document.documentElement.clientWidth]; }")
     assert overflow[0] <= overflow[1] + 1 and overflow[2] <= overflow[3] + 1, overflow
-    heads = pg.locator("h4", has_text=re.compile(r"^\d\. "))
+    heads = pg.locator("h3", has_text=re.compile(r"^\d\. "))
     assert heads.count() >= 6
     boxes = [heads.nth(i).bounding_box() for i in range(6)]
     assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= width for b in boxes)
