@@ -236,8 +236,12 @@ def md(text: object) -> str:
 def download_table(df, name: str, key: str, label: str | None = None) -> None:
     from cj import exports
 
-    st.download_button(label or tr("common.download_csv"), exports.csv_bytes(df), file_name=f"{name}.csv",
+    c1, c2 = st.columns([3, 1])
+    c1.download_button(label or tr("common.download_csv"), exports.csv_bytes(df), file_name=f"{name}.csv",
                        mime="text/csv", key=key)
+    c2.download_button("XLSX", exports.xlsx_bytes(df), file_name=f"{name}.xlsx", key=key + "_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       help="The same table as an Excel workbook (formula-looking cells stay text)")
 
 
 # ------------------------------------------------------------------ share links (view state in the URL)
