@@ -106,6 +106,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "sent.said": {"en": "What customers said", "ru": "Что говорили клиенты", "zh": "客户原话"},
     "sent.drop": {"en": "Does negative feedback predict drop-off?", "ru": "Предсказывает ли негатив уход?",
                   "zh": "负面反馈能否预示流失？"},
+    # journey map
+    "jm.present": {"en": "Presentation mode", "ru": "Режим презентации", "zh": "演示模式"},
+    "jm.kpis": {"en": "KPIs", "ru": "Ключевые показатели", "zh": "关键指标"},
+    "jm.journey": {"en": "The journey", "ru": "Путь клиента", "zh": "客户旅程"},
+    "jm.detail": {"en": "Stage detail", "ru": "Этап подробно", "zh": "阶段详情"},
+    "jm.findings": {"en": "Findings", "ru": "Выводы", "zh": "发现"},
+    "jm.interventions": {"en": "Intervention points", "ru": "Точки вмешательства", "zh": "干预点"},
+    "jm.meeting": {"en": "Take it into a meeting", "ru": "Для встречи", "zh": "会议材料"},
+    "jm.prep_pptx": {"en": "Prepare PowerPoint", "ru": "Подготовить PowerPoint", "zh": "生成 PowerPoint"},
+    "jm.prep_html": {"en": "Prepare HTML report", "ru": "Подготовить HTML-отчёт", "zh": "生成 HTML 报告"},
+    "jm.reached": {"en": "Reached", "ru": "Дошли", "zh": "到达"},
+    "jm.stage": {"en": "Stage", "ru": "Этап", "zh": "阶段"},
     # stages (display names of the canonical keys)
     "stage.awareness": {"en": "awareness", "ru": "осознание", "zh": "认知"},
     "stage.interest": {"en": "interest", "ru": "интерес", "zh": "兴趣"},

@@ -60,7 +60,7 @@ def finite(v) -> bool:
 
 # ------------------------------------------------------------------ presentation mode
 common.restore("present", "jm_present", default="0", options=["0", "1"])
-present = st.toggle("Presentation mode", value=st.session_state["jm_present"] == "1", key="jm_present_toggle",
+present = st.toggle(common.tr("jm.present"), value=st.session_state["jm_present"] == "1", key="jm_present_toggle",
                     help="Full width, large type, controls hidden, one stage at a time (kept in the link).")
 st.session_state["jm_present"] = "1" if present else "0"
 common.publish("present", "jm_present", st.session_state["jm_present"], default="0")
@@ -105,7 +105,7 @@ def p_text(p) -> str:
 
 
 if len(kp):
-    st.subheader(":material/monitoring: KPIs")
+    st.subheader(":material/monitoring: " + common.tr("jm.kpis"))
     for col, r in zip(st.columns(len(kp)), kp.itertuples(index=False)):
         share = r.unit == "share"
         value = pct(r.value, 1) if share else f"{r.value:,.2f}"
@@ -122,7 +122,7 @@ if len(kp):
         col.metric(r.label, value, delta=delta, help=common.md(helptext))
 
 # ------------------------------------------------------------------ the map: one column per stage
-st.subheader(":material/route: The journey")
+st.subheader(":material/route: " + common.tr("jm.journey"))
 st.caption(f"Counts are {unit}. Conversion: ordered funnel over the stages"
            + ("" if jm.params.get("window_seconds") is None else " within the window")
            + "; time in stage: median from the first event at the stage to the first at the next; "
@@ -132,7 +132,7 @@ for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records"
     s = r["stage"]
     with col:
         st.markdown(f"### {r['position']}. {common.md(cap(s))}")
-        st.metric("Reached", f"{r['customers']:,}", help=f"{unit} with any event at this stage")
+        st.metric(common.tr("jm.reached"), common.num(r["customers"]), help=f"{unit} with any event at this stage")
         if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):
             st.metric(common.md(f"Move on to {cap(r['next_stage'])}"), pct(r["conversion_to_next"]),
                       delta=f"-{int(r['lost_to_next']):,} lost" if pd.notna(r["lost_to_next"]) else None,
@@ -188,11 +188,11 @@ else:
     st.caption("No feedback, rating or sentiment column: there is no emotion curve.")
 
 # ------------------------------------------------------------------ one stage in detail
-st.subheader(":material/zoom_in: Stage detail")
+st.subheader(":material/zoom_in: " + common.tr("jm.detail"))
 ip = fs.intervention_points
 default_stage = str(ip.iloc[0]["stage"]) if len(ip) else stages[0]
 common.restore("stage", "jm_stage", default=default_stage, options=stages)
-stage = st.selectbox("Stage", stages, key="jm_stage", format_func=cap)
+stage = st.selectbox(common.tr("jm.stage"), stages, key="jm_stage", format_func=cap)
 common.publish("stage", "jm_stage", stage, default=default_stage)
 common.link_notes()
 row = jm.stage_row(stage)
@@ -238,7 +238,7 @@ with d2:
                      column_config={"share": st.column_config.NumberColumn(format="percent")})
 
 # ------------------------------------------------------------------ findings, intervention points
-st.subheader(":material/format_list_numbered: Findings")
+st.subheader(":material/format_list_numbered: " + common.tr("jm.findings"))
 if fs.findings:
     for f in fs.findings:
         st.markdown(f"**{f.number}.** {common.md(f.text)}", help=common.md(f.source))
@@ -247,7 +247,7 @@ else:
 for n in fs.notes:
     st.caption(common.md(n))
 
-st.subheader(":material/target: Intervention points")
+st.subheader(":material/target: " + common.tr("jm.interventions"))
 st.caption("Ranked by score = customers lost × (1 + share of negative feedback at the stage) × (1 + headroom); "
            "headroom: how much better the best group (segment, touchpoint, device, …) converts there than "
            "everyone, relatively.")
@@ -268,12 +268,12 @@ with e3:
     common.download_table(ip, "intervention-points", key="dl_jm_ip")
 
 # ------------------------------------------------------------------ exports for meetings
-st.subheader(":material/slideshow: Take it into a meeting")
+st.subheader(":material/slideshow: " + common.tr("jm.meeting"))
 st.caption("A PowerPoint deck (title, summary of findings, one slide per stage with its chart, appendix tables; "
            "text stays editable) or a self-contained HTML report that opens offline.")
 x1, x2 = st.columns(2)
 with x1:
-    if st.button("Prepare PowerPoint", key="jm_prep_pptx", icon=":material/slideshow:") or \
+    if st.button(common.tr("jm.prep_pptx"), key="jm_prep_pptx", icon=":material/slideshow:") or \
             st.session_state.get("_jm_pptx_ready") == common.version_key(meta):
         st.session_state["_jm_pptx_ready"] = common.version_key(meta)
         with st.spinner("Building the deck…"):
@@ -282,7 +282,7 @@ with x1:
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            key="dl_jm_pptx")
 with x2:
-    if st.button("Prepare HTML report", key="jm_prep_html", icon=":material/html:") or \
+    if st.button(common.tr("jm.prep_html"), key="jm_prep_html", icon=":material/html:") or \
             st.session_state.get("_jm_html_ready") == common.version_key(meta):
         st.session_state["_jm_html_ready"] = common.version_key(meta)
         with st.spinner("Building the report…"):
