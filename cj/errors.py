@@ -52,3 +52,7 @@ class StoreError(CJError):
 
 class ParameterError(CJError):
     """An analysis was asked for something the data does not have."""
+
+
+class ResourceError(CJError):
+    """A computation hit a resource limit of the session (memory), not a problem of the data."""

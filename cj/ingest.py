@@ -202,7 +202,8 @@ def sniff_delimiter(text: str) -> tuple[str | None, int]:
     best: tuple[float, str | None, int] = (0.0, None, 1)
     for d in DELIMITERS:
         try:
-            rows = list(csv.reader(io.StringIO(sample), delimiter=d, quotechar='"'))[:100]
+            # newline="": lines ending in a bare CR (Excel for Mac "CSV (Macintosh)") are records too
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=d, quotechar='"'))[:100]
         except csv.Error:
             continue
         rows = [r for r in rows if r]
@@ -419,6 +420,12 @@ def _with_encoding_retry(con, raw: RawTable, action):
         return action()
     except duckdb.Error as exc:
         msg = _short(exc)
+        size = re.search(r"Maximum line size of \d+ bytes exceeded\. Actual Size:\s*(\d+)", str(exc))
+        if size:
+            raise IngestError.one(
+                f"{name} has a line of {int(size.group(1)) / 2**20:.1f} MB; lines up to 8 MB can be read",
+                "Check the quoting (a quote that is never closed joins the rest of the file into one line), "
+                "or shorten the very long texts.") from None
         if info.kind != "csv":
             raise IngestError.one(f"{name} cannot be read: {msg}", "Save the file again, or export it as CSV.") \
                 from None
@@ -452,8 +459,13 @@ def _show_delim(d: str | None) -> str:
     return {"\t": "tab"}.get(d or "", d or "?")
 
 
+_QUOTED_PATH = re.compile(r'"(?:[A-Za-z]:)?[\\/][^"]*[\\/]([^"\\/]+)"')
+
+
 def _short(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:300]
+    """First line of an engine error for the user, with file paths cut to the file name (server folders
+    are nobody's business)."""
+    return _QUOTED_PATH.sub(r'"\1"', str(exc).strip().splitlines()[0])[:300]
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -510,6 +522,12 @@ def _number_sql(col: str, decimal: str) -> str:
     return f"CASE WHEN isfinite({v}) THEN {v} END"      # DuckDB evaluates the repeated expression once
 
 
+def _blank_null(col: str) -> str:
+    """``col`` trimmed of spaces, tabs, line breaks and no-break spaces; NULL when nothing is left
+    (plain ``trim`` keeps a tab-only id as a customer of its own)."""
+    return f"NULLIF(trim({col}, ' \t\r\n\u00a0'), '')"
+
+
 def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | None = None,
                  event_stage_map: dict | None = None, stage_order: list | None = None,
                  now: datetime | None = None) -> QualityReport:
@@ -561,16 +579,16 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     def parse(tfmt: timeparse.TimeFormat) -> None:
         """One pass over the source: typed columns, the reason a row is unusable, and flags."""
         ts_sql = timeparse.sql_expression(src["timestamp"], tfmt)
-        inner = [f"NULLIF(trim({src['customer_id']}), '') AS customer_id", f"{ts_sql} AS timestamp",
-                 f"NULLIF(trim({src['timestamp']}), '') AS _raw_ts"]
+        inner = [f"{_blank_null(src['customer_id'])} AS customer_id", f"{ts_sql} AS timestamp",
+                 f"{_blank_null(src['timestamp'])} AS _raw_ts"]
         for canon in ("stage", "event", "touchpoint", "experiment", "variant", "session_id"):
             if canon in mapping:
-                inner.append(f"NULLIF(trim({src[canon]}), '') AS {canon}")
+                inner.append(f"{_blank_null(src[canon])} AS {canon}")
         if "feedback" in mapping:
             inner.append(f"{src['feedback']} AS feedback")
         for canon, dec in decimals.items():
             inner.append(f"{_number_sql(src[canon], dec)} AS {canon}")
-            inner.append(f"NULLIF(trim({src[canon]}), '') IS NOT NULL AS _has_{canon}")
+            inner.append(f"{_blank_null(src[canon])} IS NOT NULL AS _has_{canon}")
         for c in extras:
             inner.append(f"{quote_ident(c)} AS {quote_ident(alias[c])}")
         inner.append("row_number() OVER () AS _record")
@@ -594,9 +612,12 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     def parse_and_collect() -> None:
         parse(tfmt)
         if raw.info.kind == "csv":
+            # DuckDB reports one error per missing field of a short line: one row per line here.
             raw.malformed = run(con, "SELECT CAST(line AS BIGINT) AS line, "
-                                     "CAST(error_type AS VARCHAR) || ': ' || error_message AS error, "
-                                     "csv_line AS text FROM reject_errors ORDER BY line")
+                                     "arg_min(CAST(error_type AS VARCHAR) || ': ' || error_message, "
+                                     "coalesce(column_idx, 0)) AS error, "
+                                     "arg_min(csv_line, coalesce(column_idx, 0)) AS text "
+                                     "FROM reject_errors GROUP BY line ORDER BY line")
             _drop_rejects(con)
 
     parse_and_collect()

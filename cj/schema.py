@@ -165,7 +165,9 @@ def detect_mapping(columns: list[str], samples: dict[str, list] | None = None) -
         for syn, canon in _HEADER_INDEX.items():
             if canon in mapping or len(syn) < 2:
                 continue
-            if re.search(r"(^|_)" + re.escape(syn) + r"($|_)", h) or (not syn.isascii() and syn in h):
+            # whole '_'-separated words (plain string search: ~10x faster than a regex per pair,
+            # which made a 10,000-column file take seconds here)
+            if f"_{syn}_" in f"_{h}_" or (not syn.isascii() and syn in h):
                 if best is None or len(syn) > len(best[0]):
                     best = (syn, canon)
         if best:

@@ -433,7 +433,7 @@ class Segmenter(ClusterMixin, BaseEstimator):
         if problems:
             raise SegmentError(problems)
         n = len(X)
-        data = X[cols]
+        data = X[cols].replace([np.inf, -np.inf], np.nan)   # e.g. revenue sums that overflow: missing, not a crash
         if is_frame:   # sets n_features_in_ / feature_names_in_ to the clustered columns
             validate_data(self, data, reset=True, ensure_all_finite="allow-nan", dtype=np.float64)
 

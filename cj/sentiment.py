@@ -1244,6 +1244,8 @@ def pain_points(con, *, stage: str, top: int = 10, by: str = "stage", min_count:
             p = _doc_phrases(t, l)
             cache[key] = p
         docs.append(p)
+    if not any(docs):                # e.g. only emoji: negative, but no phrase to rank (CountVectorizer raises)
+        return pd.DataFrame(columns=out_cols)
     from sklearn.feature_extraction.text import CountVectorizer
     vec = CountVectorizer(analyzer=lambda d: d, binary=True, lowercase=False)
     X = vec.fit_transform(docs).tocsc()

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,8 +25,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: in-process lock only
+    fcntl = None
+import threading
+
 from . import config
-from .errors import StoreError
+from .errors import ResourceError, StoreError
 
 SAMPLE_ID = "sample"
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
@@ -79,12 +86,52 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = N
         if rel.description is None:
             return pd.DataFrame()
         return rel.df()
+    except duckdb.OutOfMemoryException as exc:
+        raise _memory_error(con) from exc
+    except duckdb.Error as exc:
+        damaged = _damaged_file(exc)
+        if damaged is None:
+            raise
+        raise StoreError.one(f"A saved data file cannot be read ({damaged}): it is damaged or was removed",
+                             "Delete this dataset and upload the file again; other datasets are unaffected.") \
+            from exc
     finally:
         for name in registered:
             try:
                 con.unregister(name)
             except duckdb.Error:
                 pass
+
+
+def _memory_error(con: duckdb.DuckDBPyConnection) -> ResourceError:
+    """Over the session's memory budget: a message for the page, never a crash (the connection stays
+    usable)."""
+    try:
+        limit = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    except duckdb.Error:
+        limit = "CJ_DUCKDB_MEMORY_LIMIT"
+    return ResourceError.one(f"This computation needed more memory than a session may use (limit {limit})",
+                             "Filter the data (fewer rows, steps or groups) or raise CJ_DUCKDB_MEMORY_LIMIT.")
+
+
+_FILE_IN_MESSAGE = re.compile(r'(?:file|files that match the pattern) "([^"]+)"', re.I)
+
+
+def _damaged_file(exc: duckdb.Error) -> str | None:
+    """``folder/name`` of a Parquet file DuckDB failed to read (damaged or removed), else None.
+
+    Only file-level read failures qualify (never binder/parser errors, which are bugs, nor CSV
+    problems, which ingest explains itself)."""
+    msg = str(exc)
+    if not isinstance(exc, (duckdb.IOException, duckdb.InvalidInputException)) and type(exc) is not duckdb.Error:
+        return None
+    m = _FILE_IN_MESSAGE.search(msg)
+    if m and m.group(1).lower().endswith(".parquet"):
+        p = Path(m.group(1))
+        return f"{p.parent.name}/{p.name}"
+    if "TProtocolException" in msg or ("parquet" in msg.lower() and "magic bytes" in msg.lower()):
+        return "a Parquet file"
+    return None
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> None:
@@ -119,6 +166,31 @@ class DatasetMeta:
     def from_json(cls, data: dict) -> "DatasetMeta":
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+_THREAD_LOCK = threading.Lock()
+_HELD = threading.local()
+
+_META_TYPES = {"id": str, "name": str, "source": str, "created": (int, float), "mapping": dict,
+               "stage_order": list, "event_stage_map": dict, "columns": list, "report": dict,
+               "segment_names": dict, "extra": dict}
+
+
+def _check_meta(data, dataset_id: str) -> DatasetMeta:
+    """A DatasetMeta from parsed meta.json, or ValueError when it is not one (damaged file)."""
+    if not isinstance(data, dict) or data.get("id") != dataset_id:
+        raise ValueError("meta.json is not this dataset's")
+    for key, kind in _META_TYPES.items():
+        if key in data and (not isinstance(data[key], kind) or isinstance(data[key], bool)):
+            raise ValueError(f"meta.json field {key} has the wrong type")
+    return DatasetMeta.from_json(data)
+
+
+def _valid_catalog(cat) -> bool:
+    return isinstance(cat, dict) and all(
+        valid_id(k) and isinstance(v, dict) and isinstance(v.get("name", ""), str)
+        and isinstance(v.get("created", 0), (int, float)) and not isinstance(v.get("created", 0), bool)
+        for k, v in cat.items())
 
 
 def new_dataset_id() -> str:
@@ -171,13 +243,16 @@ class Workspace:
 
     def _read_catalog(self) -> dict:
         try:
-            return json.loads(self.catalog_path.read_text("utf-8"))
+            cat = json.loads(self.catalog_path.read_text("utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError):
+            cat = None
+        if not _valid_catalog(cat):
             # A damaged catalog must not take the workspace down: rebuild it
             # from the datasets' own meta files.
             return self._rebuild_catalog()
+        return cat
 
     def _rebuild_catalog(self) -> dict:
         cat = {}
@@ -186,23 +261,77 @@ class Workspace:
                 m = d / "meta.json"
                 if d.is_dir() and m.exists():
                     try:
-                        meta = json.loads(m.read_text("utf-8"))
-                        cat[meta["id"]] = {"name": meta.get("name", meta["id"]), "created": meta.get("created", 0)}
-                    except (OSError, ValueError, KeyError):
+                        meta = _check_meta(json.loads(m.read_text("utf-8")), d.name)
+                    except (OSError, ValueError, TypeError):
                         continue
+                    cat[d.name] = {"name": meta.name, "created": meta.created}
         return cat
+
+    @contextlib.contextmanager
+    def _lock(self):
+        """Serialise catalog updates and dataset swaps between the threads (sessions) and processes
+        sharing this workspace; a killed holder releases the lock with its process."""
+        if getattr(_HELD, "depth", 0):              # nested in this thread: already held
+            _HELD.depth += 1
+            try:
+                yield
+            finally:
+                _HELD.depth -= 1
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _THREAD_LOCK, open(self.root / ".lock", "a+b") as f:
+            if fcntl is not None:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            _HELD.depth = 1
+            try:
+                yield
+            finally:
+                _HELD.depth = 0
+                if fcntl is not None:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+    def _update_catalog(self, change) -> None:
+        with self._lock():
+            cat = self._read_catalog()
+            change(cat)
+            self._write_catalog(cat)
+
+    def _recover(self) -> None:
+        """Finish what a crash interrupted: a dataset moved aside by :meth:`commit` (``.old-<id>-*``)
+        whose replacement never arrived goes back into place; other leftovers of commits and deletes
+        are removed. ``.staging-*`` folders are left alone (an ingest may be writing them)."""
+        if not self.root.exists():
+            return
+        with self._lock():
+            for d in self.root.iterdir():
+                if d.name.startswith(".old-") and d.is_dir():
+                    dataset_id = d.name[len(".old-"):].rsplit("-", 1)[0]
+                    target = self.root / dataset_id
+                    if valid_id(dataset_id) and not target.exists() and (d / "meta.json").exists():
+                        os.replace(d, target)
+                    else:
+                        shutil.rmtree(d, ignore_errors=True)
+                elif d.name.startswith(".trash-") and d.is_dir():
+                    shutil.rmtree(d, ignore_errors=True)
+                elif d.name.startswith(".tmp-") and d.is_file():     # a catalog write cut short
+                    d.unlink(missing_ok=True)
 
     def _write_catalog(self, cat: dict) -> None:
         _atomic_write_bytes(self.catalog_path, json.dumps(cat, ensure_ascii=False, indent=1).encode("utf-8"))
 
     def list(self) -> list[dict]:
         """Datasets as ``[{id, name, created}]``, newest first."""
+        self._recover()
         cat = self._read_catalog()
         rows = [{"id": k, **v} for k, v in cat.items() if (self.root / k / "meta.json").exists()]
         return sorted(rows, key=lambda r: -float(r.get("created", 0)))
 
     def exists(self, dataset_id: str) -> bool:
-        return valid_id(dataset_id) and (self.root / dataset_id / "meta.json").exists()
+        if not valid_id(dataset_id):
+            return False
+        if not (self.root / dataset_id / "meta.json").exists():
+            self._recover()
+        return (self.root / dataset_id / "meta.json").exists()
 
     # -- datasets
     def staging_dir(self) -> Path:
@@ -220,22 +349,27 @@ class Workspace:
         meta.created = meta.created or time.time()
         _atomic_write_bytes(staging / "meta.json", json.dumps(asdict(meta), ensure_ascii=False, default=str).encode("utf-8"))
         target = self.dir(meta.id)
-        if target.exists():
-            old = self.root / f".trash-{meta.id}-{secrets.token_hex(4)}"
-            os.replace(target, old)
+        old = None
+        with self._lock():
+            if target.exists():
+                # Two renames: a crash between them leaves the old folder as .old-<id>-*, which
+                # _recover() puts back (the listing never loses the dataset).
+                old = self.root / f".old-{meta.id}-{secrets.token_hex(4)}"
+                os.replace(target, old)
             os.replace(staging, target)
+            cat = self._read_catalog()
+            cat[meta.id] = {"name": meta.name, "created": meta.created}
+            self._write_catalog(cat)
+        if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-        cat = self._read_catalog()
-        cat[meta.id] = {"name": meta.name, "created": meta.created}
-        self._write_catalog(cat)
         return meta
 
     def meta(self, dataset_id: str) -> DatasetMeta:
         path = self.dir(dataset_id) / "meta.json"
+        if not path.exists():
+            self._recover()
         try:
-            return DatasetMeta.from_json(json.loads(path.read_text("utf-8")))
+            return _check_meta(json.loads(path.read_text("utf-8")), dataset_id)
         except FileNotFoundError:
             raise StoreError.one(f"Dataset '{dataset_id}' was not found",
                                  "It may have been deleted; pick another dataset or upload the file again.") from None
@@ -244,11 +378,12 @@ class Workspace:
                                  "Delete it and upload the file again; other datasets are unaffected.") from None
 
     def save_meta(self, meta: DatasetMeta) -> None:
-        _atomic_write_bytes(self.dir(meta.id) / "meta.json",
-                            json.dumps(asdict(meta), ensure_ascii=False, default=str).encode("utf-8"))
-        cat = self._read_catalog()
-        cat[meta.id] = {"name": meta.name, "created": meta.created}
-        self._write_catalog(cat)
+        with self._lock():
+            _atomic_write_bytes(self.dir(meta.id) / "meta.json",
+                                json.dumps(asdict(meta), ensure_ascii=False, default=str).encode("utf-8"))
+            cat = self._read_catalog()
+            cat[meta.id] = {"name": meta.name, "created": meta.created}
+            self._write_catalog(cat)
 
     def rename(self, dataset_id: str, name: str) -> None:
         meta = self.meta(dataset_id)
@@ -257,13 +392,16 @@ class Workspace:
 
     def delete(self, dataset_id: str) -> None:
         target = self.dir(dataset_id)
-        cat = self._read_catalog()
-        cat.pop(dataset_id, None)
-        self._write_catalog(cat)
-        if target.exists():
-            trash = self.root / f".trash-{dataset_id}-{secrets.token_hex(4)}"
-            os.replace(target, trash)
-            shutil.rmtree(trash, ignore_errors=True)
+        trash = self.root / f".trash-{dataset_id}-{secrets.token_hex(4)}"
+        with self._lock():
+            # Out of sight first (one rename), then out of the catalog, then off the disk: a crash
+            # at any point never leaves a half-deleted dataset listed.
+            if target.exists():
+                os.replace(target, trash)
+            cat = self._read_catalog()
+            cat.pop(dataset_id, None)
+            self._write_catalog(cat)
+        shutil.rmtree(trash, ignore_errors=True)
 
     def open(self, con: duckdb.DuckDBPyConnection, dataset_id: str, *, view: str = "events") -> DatasetMeta:
         """Point view ``events`` of ``con`` at the dataset's Parquet file."""

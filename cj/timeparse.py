@@ -145,10 +145,14 @@ def sql_expression(col_sql: str, fmt: TimeFormat) -> str:
         lst = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in fmts) + "]"
         parts.append(f"try_strptime({x}, {lst})")
     if fmt.epoch:
-        div = {"s": "1", "ms": "1000.0", "us": "1000000.0"}[fmt.epoch]
+        # Each value's unit from its digits (as _epoch_unit): a column mixing seconds and milliseconds
+        # parses, and no value reaches to_timestamp out of its range (which raises, try_cast or not,
+        # and would refuse the whole file).
+        digits = f"length(split_part({x}, '.', 1))"
+        div = f"CASE WHEN {digits} <= 11 THEN 1 WHEN {digits} <= 14 THEN 1000.0 ELSE 1000000.0 END"
         parts.append(
             f"CASE WHEN regexp_full_match({x}, '\\d{{9,16}}(\\.\\d+)?') "
-            f"THEN try_cast(to_timestamp(try_cast({x} AS DOUBLE) / {div}) AS TIMESTAMP) END")
+            f"THEN try_cast(to_timestamp(try_cast({x} AS DOUBLE) / ({div})) AS TIMESTAMP) END")
     return parts[0] if len(parts) == 1 else "COALESCE(" + ", ".join(parts) + ")"
 
 

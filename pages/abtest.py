@@ -26,7 +26,11 @@ cols = st.columns([2, 1, 2, 1])
 common.restore("exp", "ab_experiment", default=exps[0], options=exps)
 experiment = cols[0].selectbox(common.tr("ab.experiment"), exps, key="ab_experiment")
 common.publish("exp", "ab_experiment", experiment, default=exps[0])
-variants = common.cached(abtest.variants, meta, experiment=experiment)
+try:
+    variants = common.cached(abtest.variants, meta, experiment=experiment)
+except CJError as exc:
+    common.show_error(exc)
+    st.stop()
 names = [str(v) for v in variants["variant"]]
 default_control = abtest._pick_control(names, None) if names else None
 common.restore("ctrl", "ab_control", default=default_control, options=names)
@@ -46,7 +50,7 @@ try:
     window = parse_window(window_text)
     common.publish("awin", "ab_window", window_text.strip().lower(), default="none")
 except CJError as exc:
-    st.warning(f"{exc.message}. Using no window.")
+    st.warning(f"{common.md(exc.message)}. Using no window.")
     window = None
 common.link_notes()
 
@@ -118,7 +122,7 @@ with st.expander(common.tr("ab.plan")):
     ctrl = next((v for v in result.variants if v.variant == control), None)
     base_default = float(ctrl.rate) if result.kind == "conversion" and ctrl and ctrl.rate else 0.10
     p1, p2, p3 = st.columns(3)
-    baseline = p1.number_input("Baseline conversion", 0.001, 0.999, round(base_default, 4), format="%.4f",
+    baseline = p1.number_input("Baseline conversion", 0.001, 0.999, round(min(max(base_default, 0.001), 0.999), 4), format="%.4f",
                                key="plan_baseline")
     mde = p2.number_input("Minimum detectable lift (absolute, points)", 0.001, 0.5, 0.01, format="%.3f",
                           key="plan_mde")

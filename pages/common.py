@@ -164,7 +164,7 @@ def version_key(meta) -> str:
 def show_error(exc: CJError) -> None:
     """Every problem at once, as text (never HTML)."""
     if len(exc.problems) <= 1:
-        st.error(exc.message, icon=":material/error:")
+        st.error(md(exc.message), icon=":material/error:")
     else:
         st.error(tr("msg.problems", n=len(exc.problems)), icon=":material/error:")
         for p in exc.problems:
@@ -303,7 +303,7 @@ def link_notes() -> None:
     """Show what a share link asked for that could not be honoured (never raises)."""
     notes = st.session_state.pop("cj_link_notes", [])
     for n in notes:
-        st.warning(n, icon=":material/link:")
+        st.warning(md(n), icon=":material/link:")
 
 
 def share_box() -> None:

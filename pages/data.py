@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 from pathlib import Path
 
 import altair as alt
@@ -47,7 +48,8 @@ with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds"
                 common.remember(meta.id)
                 common.select_dataset(meta.id)
                 st.session_state.pop("cj_pending", None)
-                st.session_state["cj_flash"] = f"Loaded {uploaded.name}."
+                shutil.rmtree(updir, ignore_errors=True)    # the dataset keeps its own copy (source.*)
+                st.session_state["cj_flash"] = f"Loaded {common.md(uploaded.name)}."
             except CJError as exc:
                 st.session_state["cj_pending"] = {"path": str(path), "name": uploaded.name, "options": options,
                                                   "problems": [str(p) for p in exc.problems]}
@@ -55,7 +57,7 @@ with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds"
 
 pending = st.session_state.get("cj_pending")
 if pending:
-    st.error(f"{pending['name']} could not be loaded as it is:", icon=":material/error:")
+    st.error(f"{common.md(pending['name'])} could not be loaded as it is:", icon=":material/error:")
     for p in pending["problems"]:
         st.text("• " + p)
     # If the file itself is readable, let the user say which column is which.
@@ -79,6 +81,7 @@ if pending:
                 common.remember(meta.id)
                 common.select_dataset(meta.id)
                 st.session_state.pop("cj_pending")
+                shutil.rmtree(Path(pending["path"]).parent, ignore_errors=True)
                 st.rerun()
             except CJError as exc:
                 common.show_error(exc)
@@ -96,7 +99,7 @@ report = meta.report
 c = common.con()
 
 # ------------------------------------------------------------------ dataset header
-st.subheader(meta.name)
+st.subheader(common.md(meta.name))
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(common.tr("data.rows_read"), common.num(report.get("rows_read", 0)))
 m2.metric(common.tr("data.usable"), common.num(report.get("rows_usable", 0)))
@@ -225,5 +228,5 @@ with tab_manage:
         if st.button("Delete this dataset", key="delete_btn", type="secondary"):
             ws.delete(meta.id)
             common.select_dataset(store.SAMPLE_ID)
-            st.session_state["cj_flash"] = f"Deleted {meta.name}."
+            st.session_state["cj_flash"] = f"Deleted {common.md(meta.name)}."
             st.rerun()

@@ -131,7 +131,7 @@ with d3:
 
 # ------------------------------------------------------------------ breakdown
 if by != "(none)":
-    st.subheader(f"By {by}")
+    st.subheader(f"By {common.md(by)}")
     try:
         br = common.cached(funnel.funnel_by, meta, cache_extra=extra, steps=steps, by=by, **args)
         bdf = br.steps.copy()
