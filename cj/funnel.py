@@ -472,8 +472,18 @@ def _unit_sel(spec: _Spec) -> str:
     return ", ".join(_q(c) for c in spec.unit_cols)
 
 
+# Times are microseconds since 1900-01-01 (not 1970): the packed folds shift them left, and DuckDB
+# refuses to shift a negative number, so dates from 1900 on must stay non-negative.
+_EPOCH_OFFSET_US = 2_208_988_800_000_000
+
+
 def _ts_us() -> str:
-    return f"epoch_us(CAST({_q('timestamp')} AS TIMESTAMP))"
+    return f"(epoch_us(CAST({_q('timestamp')} AS TIMESTAMP)) + {_EPOCH_OFFSET_US})"
+
+
+def _from_us(expr: str) -> str:
+    """The TIMESTAMP of a value of :func:`_ts_us`."""
+    return f"make_timestamp(({expr}) - {_EPOCH_OFFSET_US})"
 
 
 def _base_where(spec: _Spec, b: _Binder) -> str:
@@ -502,7 +512,7 @@ def _value_case(spec: _Spec, b: _Binder, mapping: dict, default: str = "NULL") -
 
 def _tend() -> str:
     """End of the data: the latest timestamp in ``events`` (unfiltered), in µs."""
-    return f"(SELECT epoch_us(CAST(max({_q('timestamp')}) AS TIMESTAMP)) FROM events)"
+    return f"(SELECT epoch_us(CAST(max({_q('timestamp')}) AS TIMESTAMP)) + {_EPOCH_OFFSET_US} FROM events)"
 
 
 def _first_step_rank(spec: _Spec) -> dict:
@@ -632,7 +642,7 @@ def _ordered_fast_sql(spec: _Spec, b: _Binder, *, times: bool, first: bool, by: 
     cap = 1 << B
     sql = f"""
 WITH src AS ({src}),
-lists AS (SELECT {_unit_sel(spec)}, list_sort(list((t << {KB}) | k)) AS ev, min(k) AS kmin, max(k) AS kmax{extra}
+lists AS (SELECT {_unit_sel(spec)}, list_sort(list((t * {1 << KB}) | k)) AS ev, min(k) AS kmin, max(k) AS kmax{extra}
           FROM src GROUP BY ALL),
 folded AS (SELECT *,
     CASE WHEN kmin = 1 AND kmax > 1 AND len(ev) < {cap} THEN list_reduce(ev, {lam_fast}, 0::BIGINT) END AS sf,
@@ -654,7 +664,7 @@ st AS (SELECT *, CASE WHEN lvl = 0 THEN NULL WHEN kmax = 1 THEN ev[len(ev)] >> {
         # per step 2..n, the position of its event; long lists: a struct fold.
         Bt = min(57 // (n - 1), _MAX_FIELD_BITS)
         Mt = (1 << Bt) - 1
-        sp = f"((s << {KB}) | 1)"
+        sp = f"((s * {1 << KB}) | 1)"
         lv = "(a & 31)"
         lam_g = (f"lambda a, x, i: CASE WHEN {k} = {lv} + 1 AND {lv} < lvl AND x > {sp} "
                  f"THEN a + 1 + (i << (5 + {Bt} * ({lv} - 1))) ELSE a END")
@@ -1109,7 +1119,7 @@ def conversion_trend(con, steps, *, grain: str = "week", step_col: str = "stage"
     params["grain"] = grain
     df = _run(con, f"""
 WITH units AS ({sql})
-SELECT date_trunc($grain, make_timestamp(first1)) AS period, count(*) AS customers,
+SELECT date_trunc($grain, {_from_us('first1')}) AS period, count(*) AS customers,
        {conv} AS converted, {inwin} AS in_window
 FROM units WHERE {started} GROUP BY 1 ORDER BY 1""", params, **tables)
     df["converted"] = df["converted"].astype("int64")
@@ -1198,7 +1208,7 @@ def dropped_customers(con, steps, *, at_step: int, step_col: str = "stage", mode
     at = _check_at_step(spec, at_step)
     times = spec.mode in ("ordered", "strict")
     sql, params, tables = _units_sql(con, spec, times=times)
-    last = f"make_timestamp(t{at - 1})" if times else "NULL::TIMESTAMP"
+    last = _from_us(f"t{at - 1}") if times else "NULL::TIMESTAMP"
     cond = f"lvl = {at - 1}" + ("" if include_in_window else " AND NOT inwin")
     lim = ""
     if limit is not None:
@@ -1206,7 +1216,7 @@ def dropped_customers(con, steps, *, at_step: int, step_col: str = "stage", mode
         lim = " LIMIT $lim"
     return _run(con, f"""
 WITH units AS ({sql})
-SELECT {_unit_sel(spec)}, inwin AS in_window, make_timestamp(s) AS started_at, {last} AS last_step_at
+SELECT {_unit_sel(spec)}, inwin AS in_window, {_from_us('s')} AS started_at, {last} AS last_step_at
 FROM units WHERE {cond} ORDER BY {_unit_sel(spec)}{lim}""", params, **tables)
 
 

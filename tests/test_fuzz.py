@@ -407,14 +407,10 @@ def test_corpus_dst_and_offsets_convert_to_utc():
 
 
 @pytest.mark.parametrize("name", sorted(PRE_1970))
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "cj/funnel.py _ordered_fast_sql packs events as (t << 4) | k; DuckDB refuses to left-shift a negative "
-    "epoch (any timestamp before 1970): OutOfRangeException from funnel()/funnel_by() in ordered mode"))
 def test_pre_1970_timestamps_in_ordered_funnel(name):
-    """Strict xfail pinning an unfixed bug in cj/funnel.py (not this suite's file): a dataset with a
-    date before 1970 (e.g. an export's 1900-01-01 placeholder) breaks the default funnel with a raw
-    ``duckdb.OutOfRangeException``. Passes (and then must lose the marker) once the shift is a
-    multiplication (``t * 16 | k``; ``>> 4`` and ``& 15`` already work on negative numbers)."""
+    """Regression: a dataset with a date before 1970 (e.g. an export's 1900-01-01 placeholder, or year
+    1) broke the default ordered funnel with a raw ``duckdb.OutOfRangeException`` because events were
+    packed as ``t << 4 | k`` and DuckDB refuses to shift a negative number; now ``t * 16 | k``."""
     with tempfile.TemporaryDirectory() as tmp:
         ws = store.Workspace(Path(tmp) / "ws")
         con = store.connect()
