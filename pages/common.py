@@ -397,20 +397,10 @@ def ensure_scored(meta) -> None:
 
 
 def duration_label(seconds) -> str:
-    """1h 5m, 3d 4h … for chart labels."""
-    try:
-        s = float(seconds)
-    except (TypeError, ValueError):
-        return "—"
-    if s != s:
-        return "—"
-    if s < 60:
-        return f"{s:.0f}s"
-    if s < 3600:
-        return f"{s / 60:.0f}m"
-    if s < 86400:
-        return f"{s / 3600:.1f}h"
-    return f"{s / 86400:.1f}d"
+    """1h 5m, 3d 4h … for chart labels (the reports' formatting)."""
+    from cj.report import duration_text
+
+    return duration_text(seconds)
 
 
 # ------------------------------------------------------------------ optional access password
