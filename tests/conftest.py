@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _cwd_is_the_project():
+    """Every test starts in the project folder: a test that chdir'ed into a temporary folder that is
+    gone by now would otherwise make os.getcwd() (and monkeypatch.chdir) fail in later tests."""
+    os.chdir(ROOT)
+    yield
+
+
 @pytest.fixture(scope="session")
 def _sample_workspace_template(tmp_path_factory):
     """A workspace holding the ingested sample, built once per test run."""

@@ -768,7 +768,8 @@ def test_over_the_memory_limit_is_a_message(heavy_con, analysis):
 
 
 @pytest.mark.parametrize("page_file", [
-    "pages/data.py", "pages/funnel.py", "pages/segments.py", "pages/sentiment.py", "pages/abtest.py"])
+    "pages/data.py", "pages/funnel.py", "pages/segments.py", "pages/sentiment.py", "pages/abtest.py",
+    "pages/journey.py"])
 def test_memory_limit_on_the_pages(monkeypatch, workspace, page_file):
     """With a tiny CJ_DUCKDB_MEMORY_LIMIT (12 MB) every page still renders, showing a message where a
     computation did not fit, never a traceback.

@@ -46,6 +46,7 @@ def _session(who: str, barrier: threading.Barrier, out: dict) -> None:
     """One person's whole visit, run in its own thread: upload, look at the Data page, then the Funnel."""
     from apptest_utils import app
 
+    at = None
     try:
         name, data = FILES[who]
         at = app().run()
@@ -71,7 +72,11 @@ def _session(who: str, barrier: threading.Barrier, out: dict) -> None:
     except BaseException as exc:  # noqa: BLE001 - reported by the main thread
         import traceback
 
-        out[who] = {"error": repr(exc), "trace": traceback.format_exc()}
+        from apptest_utils import texts
+
+        page = texts(at) if at is not None else ""
+        excs = [e.message for e in at.exception] if at is not None else []
+        out[who] = {"error": repr(exc), "trace": traceback.format_exc(), "page": page[:3000], "exceptions": excs}
 
 
 def _run_both() -> dict:
@@ -84,11 +89,26 @@ def _run_both() -> dict:
     # so one session's run ending turns it off under the other's (its selectbox format functions then
     # go unrecorded: KeyError '$$ID-…-opt_encoding' inside AppTest). A harness limitation, not the
     # app's: hold the option on for the whole concurrent visit.
-    with patch_config_options({"global.appTest": True}):
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(300)
+    # Each AppTest run also compiles the page scripts afresh (a real server compiles them once, under
+    # ScriptCache's lock), and CPython 3.11.7's compiler is not safe to enter from two threads at
+    # once ("AST constructor recursion depth mismatch"): serialise compile() for the visit.
+    import builtins
+
+    real_compile, lock = builtins.compile, threading.Lock()
+
+    def serial_compile(*args, **kwargs):
+        with lock:
+            return real_compile(*args, **kwargs)
+
+    builtins.compile = serial_compile
+    try:
+        with patch_config_options({"global.appTest": True}):
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(300)
+    finally:
+        builtins.compile = real_compile
     return out
 
 
@@ -201,7 +221,9 @@ browser = pytest.mark.browser
 def _upload(page, path: Path) -> None:
     from browser_utils import wait_idle
 
-    page.goto(page.context._cj_url + "/data")          # noqa: SLF001 - set by _context below
+    # The Data page is the default page, served at "/" ("/data" shows a "Page not found" dialog to every
+    # session after a server's first one).
+    page.goto(page.context._cj_url + "/")          # noqa: SLF001 - set by _context below
     wait_idle(page)
     page.get_by_text("Rows read").first.wait_for()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
@@ -221,8 +243,15 @@ def _metrics(page) -> dict:
 def _picker_options(page) -> list[str]:
     from browser_utils import wait_idle
 
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    box.click()
+    box = page.get_by_role("combobox", name="Dataset")
+    try:
+        box.click(timeout=20_000)
+    except Exception:
+        from browser_utils import shot
+
+        shot(page, "isolation-picker")
+        inert = page.evaluate("() => [...document.querySelectorAll('[inert]')].map(e => e.getAttribute('data-testid') || e.tagName)")
+        raise AssertionError(f"picker not clickable; inert: {inert}; url {page.url}")
     opts = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     wait_idle(page)
@@ -317,7 +346,7 @@ def test_hosted_browsers_do_not_list_each_other(hosted_server, browser, tmp_path
     try:
         from browser_utils import wait_idle
 
-        page.goto(hosted_server.url + "/data")
+        page.goto(hosted_server.url + "/")
         wait_idle(page)
         page.get_by_text("Rows read").first.wait_for()
         opts = _picker_options(page)
