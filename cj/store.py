@@ -76,7 +76,23 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = N
     duration of the statement.
     """
     # The connection itself (not a cursor): temp tables and registered frames
-    # are connection-local in DuckDB, and each session owns its connection.
+    # are connection-local in DuckDB, and each session owns its connection. A new Streamlit run can
+    # start while the previous run's query is still executing on the same connection (the user
+    # changed a control twice quickly): DuckDB connections are not thread-safe, so take turns.
+    with _lock_for(con):
+        return _run_locked(con, sql, params, tables)
+
+
+_CON_LOCKS: dict[int, threading.RLock] = {}
+_CON_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(con) -> threading.RLock:
+    with _CON_LOCKS_GUARD:
+        return _CON_LOCKS.setdefault(id(con), threading.RLock())
+
+
+def _run_locked(con, sql: str, params, tables: dict) -> pd.DataFrame:
     registered = []
     try:
         for name, df in tables.items():
