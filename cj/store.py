@@ -130,7 +130,7 @@ def _memory_error(con: duckdb.DuckDBPyConnection) -> ResourceError:
                              "Filter the data (fewer rows, steps or groups) or raise CJ_DUCKDB_MEMORY_LIMIT.")
 
 
-_FILE_IN_MESSAGE = re.compile(r'(?:file|files that match the pattern) "([^"]+)"', re.I)
+_FILE_IN_MESSAGE = re.compile(r"""(?:file|pattern) ["']([^"']+)["']""", re.I)
 
 
 def _damaged_file(exc: duckdb.Error) -> str | None:

@@ -137,9 +137,10 @@ def test_sigkill_during_ingest_never_leaves_a_half_dataset(workspace, tmp_path, 
     ingest (reading, writing Parquet, committing). Afterwards the catalog and the other datasets
     read as before, the dataset is either absent or whole, and a new ingest still works.
 
-    Seen failing: with ``save_dataset`` writing straight into ``<root>/<id>/`` and adding the
-    catalog entry first (no staging folder, no rename), the kills during the Parquet COPY left a
-    listed dataset whose events.parquet could not be read (``StoreError: ... is damaged``)."""
+    Seen failing: with ``save_dataset`` writing straight into ``<root>/<id>/`` and listing it first
+    (catalog entry and meta.json before the data; no staging folder, no rename), a kill during the
+    Parquet COPY left a listed dataset whose events.parquet had no footer (``StoreError: A saved
+    data file cannot be read``)."""
     other = _add(workspace, tmp_path, "other")
     must = {store.SAMPLE_ID: _count(workspace, store.SAMPLE_ID), other.id: 60}
 
@@ -183,7 +184,7 @@ def test_crash_at_every_step_of_a_commit(workspace, tmp_path, mode):
     Seen failing: on the code before this change a crash between ``commit``'s two renames (old
     folder moved aside, new one not yet in place) made the re-ingested dataset vanish from the
     listing (``AssertionError: ... disappeared from the listing``) — it only survived in a
-    ``.trash-*`` folder that nothing restored."""
+    ``.trash-*`` folder that nothing restored; the same with ``Workspace._recover`` made a no-op."""
     other = _add(workspace, tmp_path, "other")
     must = {store.SAMPLE_ID: _count(workspace, store.SAMPLE_ID), other.id: 60}
     src = tmp_path / "crashy.csv"
@@ -228,8 +229,8 @@ def test_damaged_events_parquet_is_a_store_error_and_isolated(workspace, tmp_pat
     Seen failing: with the translation of Parquet read failures in ``store.run`` removed, the
     ``zeroed_middle`` case raised a raw ``duckdb.InvalidInputException`` (ZSTD decompression
     failure) and ``zeroed_header`` a raw ``duckdb.Error`` (TProtocolException) out of
-    ``funnel.funnel``; with ``Workspace.open``'s try/except removed, ``garbage`` raised
-    ``duckdb.InvalidInputException``."""
+    ``funnel.funnel``; with ``Workspace.open`` creating its view without its try/except (and outside
+    ``store.run``), ``garbage``, ``empty`` and ``truncated`` raised ``duckdb.InvalidInputException``."""
     text = "customer_id,timestamp,stage,feedback\n" + "".join(
         f"c{i},2026-01-0{1 + i % 9} 10:00:00,{('awareness', 'purchase')[i % 2]},text {i} {i * 7919 % 10007}\n"
         for i in range(20000))
@@ -266,8 +267,8 @@ def test_damaged_meta_json_is_a_store_error_and_isolated(workspace, tmp_path, co
     id) makes that dataset a StoreError; listing and the other datasets keep working.
 
     Seen failing: before this change ``[]`` raised ``AttributeError: 'list' object has no attribute
-    'items'`` from ``Workspace.meta``, and the wrong-typed fields were accepted (the Data page then
-    crashed on ``report.get``)."""
+    'items'`` from ``Workspace.meta``, and a meta.json with wrong-typed fields or another dataset's id
+    was accepted as this dataset."""
     meta = _add(workspace, tmp_path, "victim")
     (workspace.dir(meta.id) / "meta.json").write_text(content % {"id": meta.id} if "%(id)s" in content else content,
                                                       encoding="utf-8")
@@ -333,7 +334,8 @@ def test_concurrent_commits_keep_every_catalog_entry(tmp_path):
     ends up in the catalog.
 
     Seen failing: before the catalog lock, 40 threads committing at once left only 13 of 40
-    datasets listed (the catalog's read-modify-write raced)."""
+    datasets listed (the catalog's read-modify-write raced); with the lock made a no-op, 26 of the 60
+    datasets here."""
     root = str(tmp_path / "ws")
     threads = [threading.Thread(target=_commit_many, args=(root, f"thr{k}x", 5)) for k in range(8)]
     ctx = multiprocessing.get_context("spawn")

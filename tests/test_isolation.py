@@ -50,9 +50,9 @@ def _session(who: str, barrier: threading.Barrier, out: dict) -> None:
     try:
         name, data = FILES[who]
         at = app().run()
-        barrier.wait(60)                       # both sessions upload at the same moment
+        barrier.wait(240)                       # both sessions upload at the same moment
         at.file_uploader(key="upload").set_value((name, data, "text/csv")).run()
-        barrier.wait(60)
+        barrier.wait(240)
         at.run()                               # rerun after the other session has uploaded too
         seen = {
             "exception": [e.message for e in at.exception],
@@ -62,7 +62,7 @@ def _session(who: str, barrier: threading.Barrier, out: dict) -> None:
             "source_columns": list(at.selectbox(key="map_customer_id").options),
             "mapped_id": at.selectbox(key="map_customer_id").value,
         }
-        barrier.wait(60)
+        barrier.wait(240)
         at.switch_page("pages/funnel.py").run()
         table = next(d.value for d in at.dataframe if "conversion_from_start" in d.value.columns)
         seen["funnel"] = [int(x) for x in table["customers"]]
@@ -152,9 +152,9 @@ def test_two_concurrent_apptest_sessions_see_only_their_own_data(workspace, monk
     funnel numbers.
 
     Seen failing: with ``pages/common.con()`` returning one process-wide DuckDB connection instead of
-    the session's own (``st.cache_resource``), Alice's funnel showed Bob's numbers ([29, 29, 29]) —
-    the last ``events`` view opened won; with ``common.cached`` keyed without the dataset's version,
-    the second session got the first one's cached funnel."""
+    the session's own (``st.cache_resource``), the two ingests ran on one connection and Alice's
+    session ended on the sample (229,242 rows read instead of 66); with ``common.version_key``
+    returning a constant, Alice's funnel came from the cache with Bob's numbers ([29, 16, 10])."""
     monkeypatch.setenv("CJ_LIST_DATASETS", "1")
     out = _run_both()
     _check_own_data(out)
@@ -189,8 +189,8 @@ def test_cached_results_are_per_dataset(workspace, tmp_path):
     dataset (id and version), so the same call on another dataset — or on a re-ingested one — is
     computed afresh.
 
-    Seen failing: with ``common.version_key`` returning a constant, the second dataset's funnel came
-    back from the cache with the first one's counts ([11, 11, 11] instead of [29, 29, 29])."""
+    Seen failing: with ``common.version_key`` returning a constant, the two datasets (and a dataset
+    before and after re-ingest) shared one cache key."""
     from cj import funnel, ingest
     from pages import common
 
@@ -218,7 +218,7 @@ def test_cached_results_are_per_dataset(workspace, tmp_path):
 browser = pytest.mark.browser
 
 
-def _upload(page, path: Path) -> None:
+def _open_data_page(page) -> None:
     from browser_utils import wait_idle
 
     # The Data page is the default page, served at "/" ("/data" shows a "Page not found" dialog to every
@@ -226,9 +226,17 @@ def _upload(page, path: Path) -> None:
     page.goto(page.context._cj_url + "/")          # noqa: SLF001 - set by _context below
     wait_idle(page)
     page.get_by_text("Rows read").first.wait_for()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
-    page.get_by_text(f"Loaded {path.name}").first.wait_for(timeout=120_000)
+
+
+def _wait_loaded(page, path: Path) -> None:
+    from browser_utils import wait_idle
+
+    done = page.get_by_text(re.compile(f"Loaded {re.escape(path.name)}|could not be loaded")).or_(
+        page.locator('[data-testid="stException"]'))
+    done.first.wait_for(timeout=120_000)
     wait_idle(page)
+    assert page.get_by_text(f"Loaded {path.name}").count(), f"{path.name} did not load: " + " | ".join(
+        page.locator('[data-testid="stAlert"], [data-testid="stException"]').all_inner_texts())[:400]
 
 
 def _metrics(page) -> dict:
@@ -280,15 +288,26 @@ def _two_people(browser, url: str, tmp_path: Path) -> dict:
     ctxs = {who: _context(browser, url) for who in FILES}
     try:
         for who, (ctx, page) in ctxs.items():
-            _upload(page, paths[who])
-        seen = {}
+            _open_data_page(page)
+        for who, (ctx, page) in ctxs.items():            # both uploads in flight at once
+            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(paths[who]))
         for who, (ctx, page) in ctxs.items():
-            page.reload()                                  # fresh run of the page after both uploads
-            from browser_utils import wait_idle
+            _wait_loaded(page, paths[who])
+        from browser_utils import wait_idle
 
+        seen = {who: {} for who in ctxs}
+        # Same sessions, next run (no reload): the Funnel page computes on the session's connection.
+        for who, (ctx, page) in ctxs.items():
+            page.locator('[data-testid="stSidebarNav"] a', has_text="Funnel").click()
+            wait_idle(page)
+            txt = page.get_by_text(re.compile(r"customers started")).first.inner_text()
+            seen[who]["funnel_start"] = int(re.search(r"([\d,]+)\s+customers started", txt).group(1).replace(",", ""))
+        for who, (ctx, page) in ctxs.items():
+            ds = re.search(r"ds=([\w-]+)", page.url).group(1)
+            page.goto(f"{url}/?ds={ds}")                   # a fresh session on the person's own link
             wait_idle(page)
             page.get_by_text("Rows read").first.wait_for()
-            seen[who] = {"metrics": _metrics(page), "options": _picker_options(page), "url": page.url}
+            seen[who].update(metrics=_metrics(page), options=_picker_options(page), url=page.url)
         return seen
     finally:
         for ctx, _ in ctxs.values():
@@ -318,11 +337,15 @@ def test_two_browsers_see_only_their_own_numbers(app_server, browser, tmp_path):
     """Two browser contexts (two people) upload different CSVs to the same server: each page shows only
     its own numbers, and its link carries its own dataset.
 
-    Seen failing: with ``pages/common.con()`` process-wide, the first person's Data page after the
-    second upload showed 116 rows read (Bob's file)."""
+    Seen failing: with ``pages/common.con()`` returning one process-wide connection
+    (``st.cache_resource``), the two uploads in flight at once collided on it (Alice's page:
+    ``CatalogException: Table with name parsed does not exist``); with the uploads made one after the
+    other, Alice's Funnel page (the next run of her session, after Bob's upload had pointed the
+    shared ``events`` view at his file) said 29 customers started — Bob's number, not her 11."""
     seen = _two_people(browser, app_server.url, tmp_path)
     for who in ("alice", "bob"):
         rows, customers, _, _ = FACTS[who]
+        assert seen[who]["funnel_start"] == _expected_funnel(who)[0], (who, seen[who])
         assert seen[who]["metrics"].get("Rows read") == rows, seen[who]
         assert seen[who]["metrics"].get("Customers") == customers, seen[who]
     assert re.search(r"ds=([\w-]+)", seen["alice"]["url"]).group(1) != \

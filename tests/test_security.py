@@ -143,10 +143,11 @@ def test_hostile_data_on_every_page(page_file, widgets):
     """Each analysis page on the hostile dataset, with widgets set to hostile values: no exception,
     no raw payload in any markdown-rendered element (titles, captions, alerts, markdown, metrics).
 
-    Seen failing: with ``common.md`` made the identity (no escaping), 12 of these 13 cases leaked
-    (e.g. the funnel summary ``Largest drop: into **<script…**``, the A/B verdict, the sentiment
-    'Lowest point'); before the one-line escapes, ``fn_by=**bold**`` leaked through
-    ``st.subheader(f"By {by}")`` and the missing-step case through ``common.show_error``."""
+    Seen failing: with ``common.md`` made the identity (no escaping), 10 of these 13 cases leaked
+    (e.g. the funnel summary ``reached $$\\frac{1}{0}$$. Largest drop: into **[x](javascript:…**``,
+    the A/B verdict, the sentiment 'Lowest point'); with the one-line escapes of this change
+    reverted, ``fn_by=**bold**`` leaked through ``st.subheader(f"By {by}")`` and the missing-step
+    case through ``common.show_error`` (``st.error`` listing the stage values raw)."""
     from apptest_utils import app
 
     at = _uploaded(app)
@@ -167,8 +168,9 @@ def test_hostile_segment_name_is_escaped_everywhere():
     """A user renames a segment to a payload (saved with the dataset: whoever opens a share link sees
     it); the Segments and Funnel pages show it escaped.
 
-    Seen failing: with ``common.md`` made the identity, the segment name leaked into the Funnel page's
-    breakdown table labels' markdown and the segments caption."""
+    Seen failing only through the other leaks (with ``common.md`` the identity, the Funnel page's
+    summary leaked stage names): segment names themselves reach tables and selectbox labels only,
+    which Streamlit renders as plain text — this test keeps it that way."""
     from apptest_utils import app
 
     at = _uploaded(app)
@@ -199,8 +201,11 @@ def test_hostile_share_link_is_escaped(query):
     """A crafted share link (someone else's data is not needed: the link itself carries the payload):
     the notes about what the link asked for, and any error about its steps, are escaped.
 
-    Seen failing: before the one-line escape in ``common.link_notes`` the note "Ignored an unknown
-    setting in the link: 'x[x](javascript:alert(1))'" was an ``st.warning`` with a live link."""
+    Seen failing: before the one-line escapes in ``common.link_notes`` and ``common.show_error``
+    (reverted on purpose), 5 of these 8 links leaked: e.g. the note "The link's breakdown column
+    ('**bold**[x](javascript:alert(1))') is not in this dataset" was an ``st.warning`` with live
+    markdown, and ``steps=[x](javascript:alert(1))`` came back in an ``st.error``. (Unknown keys and
+    a foreign version are ignored without quoting them, hence the 3 that pass either way.)"""
     from apptest_utils import app
 
     at = app(query).run()
@@ -252,9 +257,9 @@ def test_hostile_names_and_values_through_every_analysis(evil):
     count of the same file, and the canary table and the events view survive.
 
     Seen failing: with ``store.quote_ident`` not doubling embedded quotes (``'"' + name + '"'``),
-    ingest itself failed on the column ``a"; DROP TABLE canary; --`` (a DuckDB ParserException, not a
-    CJError); with funnel's filter values spliced in as text instead of bound, the ``x' OR '1'='1``
-    filter matched every row."""
+    the column ``a"; DROP TABLE canary; --`` broke ingest's SQL (``IngestError: … Parser Error:
+    syntax error at or near ";"``); with funnel's filter values spliced in quotes instead of bound,
+    the value ``x' OR '1'='1`` rewrote the WHERE clause (``duckdb.ConversionException``)."""
     con, meta, frame = evil
     assert set(EVIL_COLS) - {"  padded  "} <= set(meta.columns)
     steps = [s for s in meta.stage_order][:4]
@@ -294,7 +299,10 @@ def test_hostile_names_and_values_through_every_analysis(evil):
 
 def test_hostile_step_values_are_bound_not_spliced(evil):
     """Steps, goals and filter values that look like SQL are looked up as values: missing ones give a
-    ParameterError that names them; present ones count."""
+    ParameterError that names them; present ones count.
+
+    Seen failing: with ``funnel._missing_values`` splicing the step values into its ``IN (…)`` list,
+    ``nope'); DROP TABLE canary; --`` ended the statement (``duckdb.ParserException``)."""
     from cj.errors import CJError
 
     con, meta, _ = evil
@@ -347,8 +355,8 @@ def test_xlsx_export_has_no_formula_cells():
     """Pinned: the XLSX export holds no formula cell; formula-like text is stored as text with the '
     prefix; numbers are numeric cells.
 
-    Seen failing: without the ``cell.data_type = "s"`` pass and the prefix, openpyxl wrote '=1+1'
-    as a formula cell (data_type 'f')."""
+    Seen failing: without the prefix and the ``cell.data_type = "s"`` pass, openpyxl wrote the
+    header and three cells as formula cells (data_type 'f': B1, A2, A8, A9)."""
     wb = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(_export_frame())))
     ws = wb.active
     cells = [c for row in ws.iter_rows() for c in row]
@@ -380,8 +388,8 @@ def test_every_page_download_goes_through_exports():
 def test_unusable_rows_download_is_neutralised(tmp_path, workspace):
     """The 'unusable rows' download (raw text of rejected lines) neutralises formulas too.
 
-    Seen failing: with pages/data.py passing ``rejects.to_csv()`` bytes, the '=HYPERLINK…' line came
-    out raw."""
+    Seen failing: with ``exports.neutralise`` the identity, the '=HYPERLINK…' reject came out raw
+    (the page's own bytes are pinned to cj.exports by the scan above)."""
     from apptest_utils import app
 
     data = ("customer_id,timestamp,stage\n" + "c1,2026-01-01,awareness\n" * 20 +
