@@ -7,6 +7,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "datasets"
+if not SHARED.exists():          # a clone elsewhere (CI): the shared data sits beside the main checkout
+    SHARED = Path(os.environ.get("CJ_SHARED_DATASETS", "/work/shared/datasets"))
+ECOM = SHARED / "clickstream" / "ecom.csv.gz"
 
 
 def pytest_addoption(parser):
@@ -71,6 +74,19 @@ def con():
     c = store.connect()
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[2] Spark session for the run (the parity tests). Missing pyspark is a skip on a
+    developer machine and a failure under CI=true (requirements-dev.txt installs it)."""
+    from cj import engine
+
+    if not engine.spark_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("pyspark is not installed but CI=true: requirements-dev.txt should have installed it")
+        pytest.skip("pyspark not installed (python3 -m pip install -r requirements-spark.txt)")
+    return engine.spark_session("local[2]")
 
 
 @pytest.fixture(scope="session")
