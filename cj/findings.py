@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Sequence
 
@@ -62,6 +62,7 @@ import pandas as pd
 from scipy import stats
 
 from . import abtest, funnel, journey, store
+from .i18n import Msg, V
 from .errors import CJError, ParameterError
 from .journey import MISSING, OVERALL, JourneyMap, json_value, records
 
@@ -95,6 +96,19 @@ class Finding:
     kind: str
     next_stage: str | None = None
     details: dict = field(default_factory=dict)
+    msg: Any = field(default=None, compare=False, repr=False)          # cj.i18n.Msg of ``text``
+    source_msg: Any = field(default=None, compare=False, repr=False)   # cj.i18n.Msg of ``source``
+
+    def text_in(self, lang: str = "en") -> str:
+        """``text`` in ``lang`` ("en", "ru", "zh"), with numbers written for that language."""
+        return self.msg.render(lang) if self.msg is not None else self.text
+
+    def source_in(self, lang: str = "en") -> str:
+        return self.source_msg.render(lang) if self.source_msg is not None else self.source
+
+    def in_language(self, lang: str = "en") -> "Finding":
+        """A copy whose ``text`` and ``source`` are in ``lang`` (``numbers`` unchanged)."""
+        return replace(self, text=self.text_in(lang), source=self.source_in(lang))
 
     def to_json(self) -> dict:
         return {"number": self.number, "stage": self.stage, "next_stage": self.next_stage, "kind": self.kind,
@@ -120,6 +134,12 @@ class Findings:
     results: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
     notes: tuple = ()
+
+    def in_language(self, lang: str = "en") -> "Findings":
+        """A copy with every finding's text and source in ``lang`` (tables and numbers unchanged)."""
+        if lang == "en":
+            return self
+        return replace(self, findings=[f.in_language(lang) for f in self.findings])
 
     def for_stage(self, stage: str) -> list[Finding]:
         """Findings about ``stage`` (including transitions leaving it)."""
@@ -215,36 +235,45 @@ def _transition(a, b) -> str:
 
 
 class _Text:
-    """Builds a finding's text and its ``numbers`` together, so no number is only in the text."""
+    """Builds a finding's message values and its ``numbers`` together, so no number is only in the
+    text. Each method returns a typed :class:`cj.i18n.V` that the message writes per language."""
 
     def __init__(self):
         self.numbers: dict[str, Any] = {}
 
-    def pct(self, key: str, v: float, digits: int | None = None) -> str:
+    def pct(self, key: str, v: float, digits: int | None = None) -> V:
         self.numbers[key] = float(v)
-        return _pct(v, digits)
+        return V("pct", float(v), digits)
 
-    def count(self, key: str, v) -> str:
+    def count(self, key: str, v) -> V:
         self.numbers[key] = int(v)
-        return f"{int(v):,}"
+        return V("count", int(v))
 
-    def points(self, key: str, v: float) -> str:
+    def points(self, key: str, v: float) -> V:
         self.numbers[key] = float(v)
-        return f"{100 * v:+.1f} points"
+        return V("points", float(v))
 
-    def signed(self, key: str, v: float) -> str:
+    def signed(self, key: str, v: float) -> V:
         self.numbers[key] = float(v)
-        return f"{v:+.2f}"
+        return V("signed", float(v))
 
-    def num(self, key: str, v: float, digits: int = 2) -> str:
+    def num(self, key: str, v: float, digits: int = 2) -> V:
         self.numbers[key] = float(v)
-        return f"{v:,.{digits}f}"
+        return V("num", float(v), digits)
 
-    def p(self, key: str, p: float) -> str:
+    def p(self, key: str, p: float) -> V:
         self.numbers[key] = float(p)
-        if p < 0.001:
-            return "p < 0.001"
-        return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+        return V("p", float(p))
+
+
+def _item(kind: str, stage, next_stage, msg: Msg, numbers: dict, source: Msg, details: dict) -> dict:
+    """A finding's fields: the English text and source, and the messages to write them in other languages."""
+    return dict(kind=kind, stage=stage, next_stage=next_stage, text=msg.render("en"), numbers=numbers,
+                source=source.render("en"), details=details, msg=msg, source_msg=source)
+
+
+def _txt(v) -> V:
+    return V("text", str(v))
 
 
 # ------------------------------------------------------------------ builders (pure: result objects -> findings)
@@ -261,11 +290,11 @@ def drop_findings(jm: JourneyMap) -> list[dict]:
     r = st.loc[lost.idxmax()]
     t = _Text()
     base = int(r["customers_ordered"])
-    text = (f"{_transition(r['stage'], r['next_stage'])} loses {t.pct('lost_share', int(r['lost_to_next']) / base)} "
-            f"of {jm.unit} ({t.count('lost', r['lost_to_next'])} of {t.count('reached', base)}), "
-            f"the largest drop in the journey.")
-    return [dict(kind="drop", stage=r["stage"], next_stage=r["next_stage"], text=text, numbers=t.numbers,
-                 source="journey map: ordered funnel", details={})]
+    msg = Msg("f.drop", {"transition": V("transition", (r["stage"], r["next_stage"])),
+                         "lost_share": t.pct("lost_share", int(r["lost_to_next"]) / base),
+                         "unit": V("unit", jm.unit), "lost": t.count("lost", r["lost_to_next"]),
+                         "reached": t.count("reached", base)})
+    return [_item("drop", r["stage"], r["next_stage"], msg, t.numbers, Msg("src.drop"), {})]
 
 
 def breakdown_findings(breakdowns: dict, *, unit: str = "customers", alpha: float = 0.05,
@@ -300,19 +329,18 @@ def breakdown_findings(breakdowns: dict, *, unit: str = "customers", alpha: floa
         for gap, j, lo, hi, p in cands[:per_column]:
             a, b = steps[j - 2], steps[j - 1]
             t = _Text()
-            text = (f"By {dim}: {lo['group']} {unit} convert {t.pct('low_rate', lo['conversion_from_previous'])} vs "
-                    f"{t.pct('high_rate', hi['conversion_from_previous'])} for {hi['group']} at "
-                    f"{_transition(a, b)} ({t.p('p_adjusted', p)}; n = {t.count('low_n', lo['prev'])} and "
-                    f"{t.count('high_n', hi['prev'])})")
             small = [x for x in (lo, hi) if x["prev"] < min_group]
-            if small:
-                text += "; " + " and ".join(f"{x['group']} is a small group" for x in small)
-            text += "."
-            out.append(dict(kind="breakdown", stage=a, next_stage=b, text=text, numbers=t.numbers,
-                            source=f"funnel breakdown by {dim} (group = value on the first journey event); "
-                                   f"chi-square across groups, Benjamini–Hochberg across steps",
-                            details={"column": dim, "low_group": lo["group"], "high_group": hi["group"],
-                                     "small_groups": [x["group"] for x in small], "gap": gap}))
+            msg = Msg("f.breakdown", {
+                "dim": _txt(dim), "low_group": _txt(lo["group"]), "unit": V("unit", unit),
+                "low_rate": t.pct("low_rate", lo["conversion_from_previous"]),
+                "high_rate": t.pct("high_rate", hi["conversion_from_previous"]), "high_group": _txt(hi["group"]),
+                "transition": V("transition", (a, b)), "p": t.p("p_adjusted", p),
+                "low_n": t.count("low_n", lo["prev"]), "high_n": t.count("high_n", hi["prev"]),
+                "small": Msg("f.small_groups", {"groups": V("msgs", [
+                    Msg("f.small_group", {"group": _txt(x["group"])}) for x in small], "and")}) if small else ""})
+            out.append(_item("breakdown", a, b, msg, t.numbers, Msg("src.breakdown", {"dim": _txt(dim)}),
+                             {"column": dim, "low_group": lo["group"], "high_group": hi["group"],
+                              "small_groups": [x["group"] for x in small], "gap": gap}))
     out.sort(key=lambda d: -d["details"]["gap"])
     return out
 
@@ -415,12 +443,12 @@ def period_drops(jm: JourneyMap, *, alpha: float = 0.05, min_units: int = MIN_RU
     return res.sort_values(["_r", "dim"]).drop(columns="_r").reset_index(drop=True)
 
 
-def _period_label(start: pd.Timestamp, last: pd.Timestamp, grain: str) -> tuple[str, str]:
-    fmt = "%Y-%m" if grain == "month" else "%Y-%m-%d"
-    word = {"day": "day", "week": "week", "month": "month"}[grain]
+def _period_label(start: pd.Timestamp, last: pd.Timestamp, grain: str) -> tuple[Msg, Msg]:
+    """("the week of 2024-03-04", "the other weeks") as messages (dates written per language)."""
+    a, b = V("date", pd.Timestamp(start), grain), V("date", pd.Timestamp(last), grain)
     if start == last:
-        return f"the {word} of {start.strftime(fmt)}", "the other " + word + "s"
-    return f"the {word}s of {start.strftime(fmt)} to {last.strftime(fmt)}", "the other " + word + "s"
+        return Msg(f"period.one.{grain}", {"a": a}), Msg(f"period.others.{grain}")
+    return Msg(f"period.range.{grain}", {"a": a, "b": b}), Msg(f"period.others.{grain}")
 
 
 def trend_findings(drops: pd.DataFrame, *, grain: str | None, unit: str = "customers",
@@ -430,20 +458,19 @@ def trend_findings(drops: pd.DataFrame, *, grain: str | None, unit: str = "custo
     for r in drops.itertuples(index=False):
         t = _Text()
         when, others = _period_label(r.period_start, r.period_last, grain or "week")
-        who = f"{r.group} {unit} ({r.dim})" if r.dim != OVERALL else unit
-        text = (f"{_transition(r.stage, r.next_stage)} conversion dropped to "
-                f"{t.pct('conversion_in', r.conversion_in)} for {who} entering {r.stage} in {when}, vs "
-                f"{t.pct('conversion_out', r.conversion_out)} in {others} ({t.p('p_adjusted', r.p_adjusted)}; "
-                f"{t.count('converted_in', r.converted_in)} of {t.count('units_in', r.units_in)} converted")
-        if r.units_in < min_group:
-            text += ", a small group"
-        text += ")."
-        out.append(dict(kind="trend", stage=r.stage, next_stage=r.next_stage, text=text, numbers=t.numbers,
-                        source="stage conversion by period of entry; scan over runs of periods "
-                               "(z-test, Bonferroni over runs, Benjamini–Hochberg across series)",
-                        details={"column": r.dim or None, "group": r.group or None,
-                                 "period_start": r.period_start, "period_last": r.period_last,
-                                 "periods": int(r.periods), "grain": grain}))
+        who = Msg("f.trend.who_group", {"group": _txt(r.group), "unit": V("unit", unit), "dim": _txt(r.dim)}) \
+            if r.dim != OVERALL else V("unit", unit)
+        msg = Msg("f.trend", {
+            "transition": V("transition", (r.stage, r.next_stage)),
+            "conversion_in": t.pct("conversion_in", r.conversion_in), "who": who, "stage": V("stage", r.stage),
+            "when": when, "conversion_out": t.pct("conversion_out", r.conversion_out), "others": others,
+            "p": t.p("p_adjusted", r.p_adjusted), "converted_in": t.count("converted_in", r.converted_in),
+            "units_in": t.count("units_in", r.units_in),
+            "small": Msg("f.trend.small") if r.units_in < min_group else ""})
+        out.append(_item("trend", r.stage, r.next_stage, msg, t.numbers, Msg("src.trend"),
+                         {"column": r.dim or None, "group": r.group or None,
+                          "period_start": r.period_start, "period_last": r.period_last,
+                          "periods": int(r.periods), "grain": grain}))
     return out
 
 
@@ -454,27 +481,25 @@ def sentiment_findings(jm: JourneyMap, *, min_values: int = MIN_SENTIMENT_VALUES
         return []
     r = st.loc[st["mean_sentiment"].idxmin()]
     t = _Text()
-    text = (f"{_cap(r['stage'])} is the low point of the emotion curve: mean sentiment "
-            f"{t.signed('mean', r['mean_sentiment'])}")
+    args = {"stage": V("stage_cap", r["stage"]), "mean": t.signed("mean", r["mean_sentiment"]), "ci": ""}
     if pd.notna(r["sentiment_ci_low"]):
-        text += (f" (95% CI {t.signed('ci_low', r['sentiment_ci_low'])} to "
-                 f"{t.signed('ci_high', r['sentiment_ci_high'])})")
-    text += (f"; {t.pct('share_negative', r['share_negative'])} of {t.count('n', r['sentiment_n'])} "
-             f"feedback values are negative")
+        args["ci"] = Msg("f.sentiment.ci", {"lo": t.signed("ci_low", r["sentiment_ci_low"]),
+                                            "hi": t.signed("ci_high", r["sentiment_ci_high"])})
+    args["share_negative"] = t.pct("share_negative", r["share_negative"])
+    args["n"] = t.count("n", r["sentiment_n"])
+    args["pains"] = ""
     pains = jm.pain_points[jm.pain_points["stage"] == r["stage"]].head(top)
     phrases = []
     if len(pains):
         parts = []
         for i, p in enumerate(pains.itertuples(index=False), start=1):
-            parts.append(f"“{p.phrase}” ({t.count(f'pain_{i}_count', p.count)} negative texts)")
+            parts.append(Msg("f.sentiment.pain", {"phrase": _txt(p.phrase),
+                                                  "count": t.count(f"pain_{i}_count", p.count)}))
             phrases.append(p.phrase)
-        text += ". Top pain points: " + ", ".join(parts)
-    text += "."
-    return [dict(kind="sentiment", stage=r["stage"], next_stage=r["next_stage"], text=text, numbers=t.numbers,
-                 source="emotion curve (sentiment by stage, t-interval) and pain points (log-odds of phrases in "
-                        "negative feedback)",
-                 details={"phrases": phrases,
-                          "quotes": [q for q in pains["quote"].tolist() if _is_text(q)] if len(pains) else []})]
+        args["pains"] = Msg("f.sentiment.pains", {"items": V("msgs", parts, "list")})
+    return [_item("sentiment", r["stage"], r["next_stage"], Msg("f.sentiment", args), t.numbers, Msg("src.sentiment"),
+                  {"phrases": phrases,
+                   "quotes": [q for q in pains["quote"].tolist() if _is_text(q)] if len(pains) else []})]
 
 
 def experiment_goal(jm: JourneyMap, experiment: str, goal: str) -> str:
@@ -491,45 +516,43 @@ def experiment_findings(results: dict) -> list[dict]:
     out = []
     for name, res in results.items():
         goal = res.metric
-        label = f"{goal} conversion"
+        label = Msg("f.exp.label", {"goal": V("stage", goal)})
         if res.srm.srm_warning:
             t = _Text()
-            text = (f"Warning: the variants of {name} are not split as expected (sample ratio mismatch, "
-                    f"{t.p('srm_p', res.srm.p_value)}); the assignment may be broken, so its results may be biased.")
-            out.append(dict(kind="experiment", stage=goal, next_stage=None, text=text, numbers=t.numbers,
-                            source="A/B test: chi-square sample-ratio check",
-                            details={"experiment": name, "srm": True}))
+            msg = Msg("f.exp.srm", {"name": _txt(name), "p": t.p("srm_p", res.srm.p_value)})
+            out.append(_item("experiment", goal, None, msg, t.numbers, Msg("src.srm"),
+                             {"experiment": name, "srm": True}))
         if res.error is not None:
-            out.append(dict(kind="experiment", stage=goal, next_stage=None,
-                            text=f"{name}: no verdict yet ({res.error_message}).", numbers={},
-                            source="A/B test", details={"experiment": name, "error": res.error}))
+            msg = Msg("f.exp.error", {"name": _txt(name), "reason": V("reason", (res.error, res.error_message))})
+            out.append(_item("experiment", goal, None, msg, {}, Msg("src.ab"),
+                             {"experiment": name, "error": res.error}))
             continue
         several = len(res.comparisons) > 1
         for c in res.comparisons:
             t = _Text()
             if c.error is not None:
-                text = f"{name}: no verdict yet for {c.variant} vs {c.control} ({c.error_message})."
+                msg = Msg("f.exp.cmp_error", {"name": _txt(name), "variant": _txt(c.variant),
+                                              "control": _txt(c.control),
+                                              "reason": V("reason", (c.error, c.error_message))})
                 t.numbers = {}
             else:
                 p = c.p_value_holm if several and c.p_value_holm is not None else c.p_value
                 n = sum(v.customers for v in res.variants if v.variant in (c.variant, c.control))
-                ptxt = t.p("p_value", p) + (" Holm-adjusted" if several else "")
+                ptxt = Msg("f.exp.holm", {"p": t.p("p_value", p)}) if several else t.p("p_value", p)
+                args = {"variant": _txt(c.variant), "control": _txt(c.control), "name": _txt(name), "label": label,
+                        "control_rate": t.pct("control_rate", c.control_value, 1),
+                        "treatment_rate": t.pct("treatment_rate", c.treatment_value, 1), "p": ptxt}
                 if c.significant:
-                    verb = "raised" if c.lift_abs > 0 else "lowered"
-                    text = (f"Variant {c.variant} of {name} {verb} {label} from "
-                            f"{t.pct('control_rate', c.control_value, 1)} to "
-                            f"{t.pct('treatment_rate', c.treatment_value, 1)} ({t.points('lift_abs', c.lift_abs)}; "
-                            f"{ptxt}; n = {t.count('n', n)}).")
+                    args["lift"] = t.points("lift_abs", c.lift_abs)
+                    args["n"] = t.count("n", n)
+                    msg = Msg("f.exp.raised" if c.lift_abs > 0 else "f.exp.lowered", args)
                 else:
-                    text = (f"No significant difference yet between {c.variant} and {c.control} of {name} in {label}: "
-                            f"{t.pct('treatment_rate', c.treatment_value, 1)} vs "
-                            f"{t.pct('control_rate', c.control_value, 1)} "
-                            f"({ptxt}; n = {t.count('n', n)}).")
-            out.append(dict(kind="experiment", stage=goal, next_stage=None, text=text, numbers=t.numbers,
-                            source="A/B test: two-proportion z-test (Fisher for small counts)"
-                                   + (", Holm across variants" if several else ""),
-                            details={"experiment": name, "variant": c.variant, "control": c.control,
-                                     "significant": bool(c.significant), "error": c.error}))
+                    args["n"] = t.count("n", n)
+                    msg = Msg("f.exp.none", args)
+            out.append(_item("experiment", goal, None, msg, t.numbers,
+                             Msg("src.ab_test_holm" if several else "src.ab_test"),
+                             {"experiment": name, "variant": c.variant, "control": c.control,
+                              "significant": bool(c.significant), "error": c.error}))
     return out
 
 
@@ -543,17 +566,17 @@ def segment_findings(summary: pd.DataFrame) -> list[dict]:
         summary.sort_values("customers", ascending=False)
     for r in order.itertuples(index=False):
         t = _Text()
-        text = f"{r.segment} are {t.pct('share', r.share)} of customers ({t.count('customers', r.customers)})"
+        args = {"segment": _txt(r.segment), "share": t.pct("share", r.share),
+                "customers": t.count("customers", r.customers), "revenue": ""}
         if has_rev:
-            text += f" and {t.pct('revenue_share', r.revenue_share)} of revenue"
+            args["revenue"] = Msg("f.segment.revenue", {"revenue_share": t.pct("revenue_share", r.revenue_share)})
         if r.buyers_share == 0:
-            text += "; none of them bought."
+            args["rest"] = Msg("f.segment.none")
         else:
-            text += (f"; {t.pct('buyers_share', r.buyers_share)} of them bought, "
-                     f"{t.pct('repeat_share', r.repeat_share)} of those more than once.")
-        out.append(dict(kind="segment", stage=None, next_stage=None, text=text, numbers=t.numbers,
-                        source="segments (clustering of customer features) and their revenue",
-                        details={"segment": r.segment}))
+            args["rest"] = Msg("f.segment.bought", {"buyers_share": t.pct("buyers_share", r.buyers_share),
+                                                    "repeat_share": t.pct("repeat_share", r.repeat_share)})
+        out.append(_item("segment", None, None, Msg("f.segment", args), t.numbers, Msg("src.segment"),
+                         {"segment": r.segment}))
     return out
 
 
@@ -566,21 +589,18 @@ def kpi_findings(kpi: pd.DataFrame, *, alpha: float = 0.05) -> list[dict]:
         t = _Text()
         fmt = t.pct if r.unit == "share" else (lambda k, v: t.num(k, v))
         verb = "rose" if r.current > r.previous else "fell"
+        args = {"label": V("kpi", r.kpi), "previous": fmt("previous", r.previous),
+                "period_previous": V("period", r.period_previous), "current": fmt("current", r.current),
+                "period_current": V("period", r.period_current), "p": t.p("p_adjusted", r.p_adjusted),
+                "n_previous": t.count("n_previous", r.n_previous), "n_current": t.count("n_current", r.n_current)}
+        source = Msg("src.kpi", {"test": V("key", f"test.{r.test}")})
         if r.kpi == "conversion_rate":     # a cohort measure: customers first seen in each period
-            text = (f"{r.label} to {r.stage} of new customers {verb} from {fmt('previous', r.previous)} "
-                    f"(first seen in {r.period_previous}) to {fmt('current', r.current)} (first seen in "
-                    f"{r.period_current}; {t.p('p_adjusted', r.p_adjusted)}; "
-                    f"n = {t.count('n_previous', r.n_previous)} and {t.count('n_current', r.n_current)}).")
-            out.append(dict(kind="kpi", stage=r.stage, next_stage=None, text=text, numbers=t.numbers,
-                            source=f"KPI by period: {r.test}, Benjamini–Hochberg across KPIs",
-                            details={"kpi": r.kpi}))
+            args["stage"] = V("stage", r.stage)
+            out.append(_item("kpi", r.stage, None, Msg(f"f.kpi.conv.{verb}", args), t.numbers, source,
+                             {"kpi": r.kpi}))
             continue
-        text = (f"{r.label} {verb} from {fmt('previous', r.previous)} in {r.period_previous} to "
-                f"{fmt('current', r.current)} in {r.period_current} ({t.p('p_adjusted', r.p_adjusted)}; "
-                f"n = {t.count('n_previous', r.n_previous)} and {t.count('n_current', r.n_current)}).")
-        out.append(dict(kind="kpi", stage=r.stage if isinstance(r.stage, str) else None, next_stage=None, text=text,
-                        numbers=t.numbers, source=f"KPI by period: {r.test}, Benjamini–Hochberg across KPIs",
-                        details={"kpi": r.kpi}))
+        out.append(_item("kpi", r.stage if isinstance(r.stage, str) else None, None, Msg(f"f.kpi.{verb}", args),
+                         t.numbers, source, {"kpi": r.kpi}))
     return out
 
 
@@ -625,16 +645,17 @@ def intervention_findings(ip: pd.DataFrame, *, unit: str = "customers", top: int
         if not r.score > 0:
             continue
         t = _Text()
-        text = (f"Top intervention point: {r.transition} (score {t.num('score', r.score, 0)} = "
-                f"{t.count('lost', r.lost)} {unit} lost × (1 + {t.num('share_negative', r.share_negative)} "
-                f"share of negative feedback at {r.stage}) × (1 + {t.num('headroom', r.headroom)} headroom))")
+        args = {"transition": V("transition", (r.stage, r.next_stage)), "score": t.num("score", r.score, 0),
+                "lost": t.count("lost", r.lost), "unit": V("unit", unit),
+                "share_negative": t.num("share_negative", r.share_negative), "stage": V("stage", r.stage),
+                "headroom": t.num("headroom", r.headroom), "best": ""}
         if _is_text(r.headroom_group):
-            text += (f"; {r.headroom_group} ({r.headroom_dim}) converts {t.pct('headroom_rate', r.headroom_rate)} "
-                     f"there vs {t.pct('overall_rate', r.overall_rate)} overall")
-        text += "."
-        out.append(dict(kind="intervention", stage=r.stage, next_stage=r.next_stage, text=text, numbers=t.numbers,
-                        source="ranked intervention points: lost × (1 + share negative) × (1 + headroom)",
-                        details={"headroom_column": r.headroom_dim, "headroom_group": r.headroom_group}))
+            args["best"] = Msg("f.intervention.best", {
+                "group": _txt(r.headroom_group), "dim": _txt(r.headroom_dim),
+                "rate": t.pct("headroom_rate", r.headroom_rate), "overall": t.pct("overall_rate", r.overall_rate)})
+        out.append(_item("intervention", r.stage, r.next_stage, Msg("f.intervention", args), t.numbers,
+                         Msg("src.intervention"),
+                         {"headroom_column": r.headroom_dim, "headroom_group": r.headroom_group}))
     return out
 
 

@@ -128,6 +128,220 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+
+# ---------------------------------------------------------------------- sentences (findings, summaries, reports)
+# Placeholders are filled with values already formatted for the language (see Msg / V below).
+SENTENCES: dict[str, dict[str, str]] = {
+    # units
+    "unit.customers": {"en": "customers", "ru": "клиентов", "zh": "客户"},
+    "unit.sessions": {"en": "sessions", "ru": "сессий", "zh": "会话"},
+    "unit.customers.subj": {"en": "customers", "ru": "клиенты", "zh": "客户"},
+    "unit.sessions.subj": {"en": "sessions", "ru": "сессии", "zh": "会话"},
+    "join.and": {"en": " and ", "ru": " и ", "zh": "和"},
+    "join.list": {"en": ", ", "ru": ", ", "zh": "、"},
+    "join.clause": {"en": "; ", "ru": "; ", "zh": "；"},
+    "p.less": {"en": "p < {p}", "ru": "p < {p}", "zh": "p < {p}"},
+    "p.equal": {"en": "p = {p}", "ru": "p = {p}", "zh": "p = {p}"},
+    "points": {"en": "{v} points", "ru": "{v} п.\u00a0п.", "zh": "{v} 个百分点"},
+    "period.one.day": {"en": "the day of {a}", "ru": "день {a}", "zh": "{a} 当天"},
+    "period.one.week": {"en": "the week of {a}", "ru": "неделю с {a}", "zh": "{a} 起的那一周"},
+    "period.one.month": {"en": "the month of {a}", "ru": "месяц {a}", "zh": "{a} 这个月"},
+    "period.range.day": {"en": "the days of {a} to {b}", "ru": "дни с {a} по {b}", "zh": "{a}至{b}这几天"},
+    "period.range.week": {"en": "the weeks of {a} to {b}", "ru": "недели с {a} по {b}", "zh": "{a}至{b}这几周"},
+    "period.range.month": {"en": "the months of {a} to {b}", "ru": "месяцы с {a} по {b}", "zh": "{a}至{b}这几个月"},
+    "period.others.day": {"en": "the other days", "ru": "остальные дни", "zh": "其他日期"},
+    "period.others.week": {"en": "the other weeks", "ru": "остальные недели", "zh": "其他周"},
+    "period.others.month": {"en": "the other months", "ru": "остальные месяцы", "zh": "其他月份"},
+    "period.first_half": {"en": "the first half", "ru": "первая половина периода", "zh": "前半段"},
+    "period.second_half": {"en": "the second half", "ru": "вторая половина периода", "zh": "后半段"},
+    # findings (cj.findings)
+    "f.drop": {
+        "en": "{transition} loses {lost_share} of {unit} ({lost} of {reached}), the largest drop in the journey.",
+        "ru": "На переходе {transition} теряется {lost_share} {unit} ({lost} из {reached}) — это самая большая "
+              "потеря на всём пути.",
+        "zh": "{transition} 流失了 {lost_share} 的{unit}（{reached} 中的 {lost}），是整个旅程中最大的流失。"},
+    "f.breakdown": {
+        "en": "By {dim}: {low_group} {unit} convert {low_rate} vs {high_rate} for {high_group} at {transition} "
+              "({p}; n = {low_n} and {high_n}){small}.",
+        "ru": "В разрезе «{dim}»: на переходе {transition} конверсия {unit} из группы {low_group} — {low_rate}, "
+              "а из группы {high_group} — {high_rate} ({p}; n = {low_n} и {high_n}){small}.",
+        "zh": "按 {dim} 细分：在{transition}环节，{low_group} {unit}的转化率为 {low_rate}，而 {high_group} 为 {high_rate}"
+              "（{p}；n = {low_n} 和 {high_n}）{small}。"},
+    "f.small_group": {"en": "{group} is a small group", "ru": "{group} — малая группа", "zh": "{group} 是小样本组"},
+    "f.small_groups": {"en": "; {groups}", "ru": "; {groups}", "zh": "；{groups}"},
+    "f.trend": {
+        "en": "{transition} conversion dropped to {conversion_in} for {who} entering {stage} in {when}, vs "
+              "{conversion_out} in {others} ({p}; {converted_in} of {units_in} converted{small}).",
+        "ru": "Конверсия перехода {transition} упала до {conversion_in} у {who}, пришедших на этап «{stage}» за {when}, "
+              "против {conversion_out} за {others} ({p}; сконвертировались {converted_in} из {units_in}{small}).",
+        "zh": "在{when}进入「{stage}」阶段的{who}，{transition} 的转化率降至 {conversion_in}，而{others}为 "
+              "{conversion_out}（{p}；{units_in} 中有 {converted_in} 完成转化{small}）。"},
+    "f.trend.who_group": {"en": "{group} {unit} ({dim})", "ru": "{unit} из группы {group} ({dim})",
+                          "zh": "{group}（{dim}）{unit}"},
+    "f.trend.small": {"en": ", a small group", "ru": ", малая группа", "zh": "，样本较小"},
+    "f.sentiment": {
+        "en": "{stage} is the low point of the emotion curve: mean sentiment {mean}{ci}; {share_negative} of {n} "
+              "feedback values are negative{pains}.",
+        "ru": "Этап «{stage}» — нижняя точка кривой эмоций: средняя тональность {mean}{ci}; {share_negative} из "
+              "{n} отзывов и оценок — негативные{pains}.",
+        "zh": "「{stage}」是情绪曲线的最低点：平均情感得分 {mean}{ci}；{n} 条反馈中有 {share_negative} 为负面{pains}。"},
+    "f.sentiment.ci": {"en": " (95% CI {lo} to {hi})", "ru": " (95% ДИ от {lo} до {hi})",
+                       "zh": "（95% 置信区间 {lo} 至 {hi}）"},
+    "f.sentiment.pains": {"en": ". Top pain points: {items}", "ru": ". Главные болевые точки: {items}",
+                          "zh": "。主要痛点：{items}"},
+    "f.sentiment.pain": {"en": "“{phrase}” ({count} negative texts)", "ru": "«{phrase}» (негативных текстов: {count})",
+                         "zh": "“{phrase}”（{count} 条负面文本）"},
+    "f.exp.srm": {
+        "en": "Warning: the variants of {name} are not split as expected (sample ratio mismatch, {p}); the "
+              "assignment may be broken, so its results may be biased.",
+        "ru": "Внимание: варианты эксперимента {name} разделены не так, как ожидалось (дисбаланс выборок, {p}); "
+              "распределение по вариантам может быть нарушено, поэтому результаты могут быть смещены.",
+        "zh": "警告：实验 {name} 的各变体分流比例与预期不符（样本比例失衡，{p}）；分组可能出错，结果可能有偏差。"},
+    "f.exp.error": {"en": "{name}: no verdict yet ({reason}).", "ru": "{name}: вывода пока нет ({reason}).",
+                    "zh": "{name}：暂无结论（{reason}）。"},
+    "f.exp.cmp_error": {"en": "{name}: no verdict yet for {variant} vs {control} ({reason}).",
+                        "ru": "{name}: вывода по {variant} против {control} пока нет ({reason}).",
+                        "zh": "{name}：{variant} 与 {control} 的比较暂无结论（{reason}）。"},
+    "f.exp.raised": {
+        "en": "Variant {variant} of {name} raised {label} from {control_rate} to {treatment_rate} ({lift}; {p}; "
+              "n = {n}).",
+        "ru": "Вариант {variant} эксперимента {name}: {label} выросла с {control_rate} до {treatment_rate} ({lift}; "
+              "{p}; n = {n}).",
+        "zh": "实验 {name} 的变体 {variant} 将{label}从 {control_rate} 提高到 {treatment_rate}（{lift}；{p}；n = {n}）。"},
+    "f.exp.lowered": {
+        "en": "Variant {variant} of {name} lowered {label} from {control_rate} to {treatment_rate} ({lift}; {p}; "
+              "n = {n}).",
+        "ru": "Вариант {variant} эксперимента {name}: {label} снизилась с {control_rate} до {treatment_rate} ({lift}; "
+              "{p}; n = {n}).",
+        "zh": "实验 {name} 的变体 {variant} 将{label}从 {control_rate} 降低到 {treatment_rate}（{lift}；{p}；n = {n}）。"},
+    "f.exp.none": {
+        "en": "No significant difference yet between {variant} and {control} of {name} in {label}: "
+              "{treatment_rate} vs {control_rate} ({p}; n = {n}).",
+        "ru": "Между {variant} и {control} эксперимента {name} пока нет значимой разницы: {label} — "
+              "{treatment_rate} против {control_rate} ({p}; n = {n}).",
+        "zh": "实验 {name} 中 {variant} 与 {control} 在{label}上暂无显著差异：{treatment_rate} 对比 "
+              "{control_rate}（{p}；n = {n}）。"},
+    "f.exp.holm": {"en": "{p} Holm-adjusted", "ru": "{p}, с поправкой Холма", "zh": "{p}，Holm 校正"},
+    "f.exp.label": {"en": "{goal} conversion", "ru": "конверсия в этап «{goal}»", "zh": "{goal}转化率"},
+    "f.segment": {"en": "{segment} are {share} of customers ({customers}){revenue}{rest}",
+                  "ru": "«{segment}» — это {share} клиентов ({customers}){revenue}{rest}",
+                  "zh": "「{segment}」占客户的 {share}（{customers} 人）{revenue}{rest}"},
+    "f.segment.revenue": {"en": " and {revenue_share} of revenue", "ru": " и {revenue_share} выручки",
+                          "zh": "，贡献 {revenue_share} 的收入"},
+    "f.segment.none": {"en": "; none of them bought.", "ru": "; никто из них не купил.", "zh": "；其中无人购买。"},
+    "f.segment.bought": {"en": "; {buyers_share} of them bought, {repeat_share} of those more than once.",
+                         "ru": "; купили {buyers_share}, из купивших {repeat_share} — больше одного раза.",
+                         "zh": "；其中 {buyers_share} 购买过，购买者中 {repeat_share} 复购。"},
+    "f.kpi.conv.rose": {
+        "en": "{label} to {stage} of new customers rose from {previous} (first seen in {period_previous}) to "
+              "{current} (first seen in {period_current}; {p}; n = {n_previous} and {n_current}).",
+        "ru": "{label} новых клиентов в этап «{stage}» выросла с {previous} (впервые пришли: {period_previous}) до "
+              "{current} (впервые пришли: {period_current}; {p}; n = {n_previous} и {n_current}).",
+        "zh": "新客户到「{stage}」的{label}从 {previous}（首次出现于 {period_previous}）升至 {current}"
+              "（首次出现于 {period_current}；{p}；n = {n_previous} 和 {n_current}）。"},
+    "f.kpi.conv.fell": {
+        "en": "{label} to {stage} of new customers fell from {previous} (first seen in {period_previous}) to "
+              "{current} (first seen in {period_current}; {p}; n = {n_previous} and {n_current}).",
+        "ru": "{label} новых клиентов в этап «{stage}» снизилась с {previous} (впервые пришли: {period_previous}) до "
+              "{current} (впервые пришли: {period_current}; {p}; n = {n_previous} и {n_current}).",
+        "zh": "新客户到「{stage}」的{label}从 {previous}（首次出现于 {period_previous}）降至 {current}"
+              "（首次出现于 {period_current}；{p}；n = {n_previous} 和 {n_current}）。"},
+    "f.kpi.rose": {
+        "en": "{label} rose from {previous} in {period_previous} to {current} in {period_current} ({p}; "
+              "n = {n_previous} and {n_current}).",
+        "ru": "Показатель «{label}» вырос с {previous} ({period_previous}) до {current} ({period_current}; {p}; "
+              "n = {n_previous} и {n_current}).",
+        "zh": "{label}从 {period_previous} 的 {previous} 升至 {period_current} 的 {current}（{p}；"
+              "n = {n_previous} 和 {n_current}）。"},
+    "f.kpi.fell": {
+        "en": "{label} fell from {previous} in {period_previous} to {current} in {period_current} ({p}; "
+              "n = {n_previous} and {n_current}).",
+        "ru": "Показатель «{label}» снизился с {previous} ({period_previous}) до {current} ({period_current}; {p}; "
+              "n = {n_previous} и {n_current}).",
+        "zh": "{label}从 {period_previous} 的 {previous} 降至 {period_current} 的 {current}（{p}；"
+              "n = {n_previous} 和 {n_current}）。"},
+    "f.intervention": {
+        "en": "Top intervention point: {transition} (score {score} = {lost} {unit} lost × (1 + {share_negative} "
+              "share of negative feedback at {stage}) × (1 + {headroom} headroom)){best}.",
+        "ru": "Главная точка вмешательства: {transition} (балл {score} = потеряно {lost} {unit} × (1 + "
+              "{share_negative} — доля негативных отзывов на этапе «{stage}») × (1 + {headroom} — запас роста)){best}.",
+        "zh": "首要干预点：{transition}（得分 {score} = 流失{unit} {lost} × (1 + {share_negative}，即「{stage}」阶段的"
+              "负面反馈占比) × (1 + {headroom}，即提升空间)）{best}。"},
+    "f.intervention.best": {
+        "en": "; {group} ({dim}) converts {rate} there vs {overall} overall",
+        "ru": "; в группе {group} ({dim}) конверсия здесь {rate} против {overall} в целом",
+        "zh": "；{group}（{dim}）在此的转化率为 {rate}，整体为 {overall}"},
+    # sources of findings
+    "src.drop": {"en": "journey map: ordered funnel", "ru": "карта пути: упорядоченная воронка",
+                 "zh": "旅程地图：有序漏斗"},
+    "src.breakdown": {
+        "en": "funnel breakdown by {dim} (group = value on the first journey event); chi-square across groups, "
+              "Benjamini–Hochberg across steps",
+        "ru": "разбивка воронки по {dim} (группа — значение в первом событии пути); хи-квадрат между группами, "
+              "поправка Бенджамини–Хохберга по шагам",
+        "zh": "按 {dim} 细分漏斗（分组取旅程第一个事件的值）；组间卡方检验，步骤间 Benjamini–Hochberg 校正"},
+    "src.trend": {
+        "en": "stage conversion by period of entry; scan over runs of periods (z-test, Bonferroni over runs, "
+              "Benjamini–Hochberg across series)",
+        "ru": "конверсия этапа по периоду входа; перебор серий периодов (z-тест, поправка Бонферрони по сериям, "
+              "Бенджамини–Хохберга по рядам)",
+        "zh": "按进入时期统计的阶段转化率；扫描连续时期（z 检验，时期段间 Bonferroni 校正，序列间 Benjamini–Hochberg 校正）"},
+    "src.sentiment": {
+        "en": "emotion curve (sentiment by stage, t-interval) and pain points (log-odds of phrases in negative "
+              "feedback)",
+        "ru": "кривая эмоций (тональность по этапам, t-интервал) и болевые точки (лог-шансы фраз в негативных "
+              "отзывах)",
+        "zh": "情绪曲线（各阶段情感，t 区间）与痛点（负面反馈中短语的对数几率）"},
+    "src.srm": {"en": "A/B test: chi-square sample-ratio check", "ru": "A/B-тест: проверка баланса выборок (хи-квадрат)",
+                "zh": "A/B 测试：样本比例卡方检验"},
+    "src.ab": {"en": "A/B test", "ru": "A/B-тест", "zh": "A/B 测试"},
+    "src.ab_test": {"en": "A/B test: two-proportion z-test (Fisher for small counts)",
+                    "ru": "A/B-тест: z-тест для двух долей (точный тест Фишера для малых чисел)",
+                    "zh": "A/B 测试：双比例 z 检验（小样本用 Fisher 精确检验）"},
+    "src.ab_test_holm": {"en": "A/B test: two-proportion z-test (Fisher for small counts), Holm across variants",
+                         "ru": "A/B-тест: z-тест для двух долей (точный тест Фишера для малых чисел), поправка "
+                               "Холма по вариантам",
+                         "zh": "A/B 测试：双比例 z 检验（小样本用 Fisher 精确检验），变体间 Holm 校正"},
+    "src.segment": {"en": "segments (clustering of customer features) and their revenue",
+                    "ru": "сегменты (кластеризация признаков клиентов) и их выручка",
+                    "zh": "客户分群（基于客户特征聚类）及其收入"},
+    "src.kpi": {"en": "KPI by period: {test}, Benjamini–Hochberg across KPIs",
+                "ru": "показатель по периодам: {test}, поправка Бенджамини–Хохберга по показателям",
+                "zh": "分时期的关键指标：{test}，指标间 Benjamini–Hochberg 校正"},
+    "src.intervention": {"en": "ranked intervention points: lost × (1 + share negative) × (1 + headroom)",
+                         "ru": "рейтинг точек вмешательства: потери × (1 + доля негатива) × (1 + запас роста)",
+                         "zh": "干预点排序：流失 × (1 + 负面占比) × (1 + 提升空间)"},
+    "test.chi-square": {"en": "chi-square", "ru": "хи-квадрат", "zh": "卡方检验"},
+    "test.Welch's t": {"en": "Welch's t", "ru": "t-критерий Уэлча", "zh": "Welch t 检验"},
+    # A/B reasons for no verdict (codes of cj.abtest.ERROR_CODES); English uses the analysis' own message
+    "ab.err.NO_DATA": {"en": "a variant has no customers (or no values of the metric)",
+                       "ru": "в одном из вариантов нет клиентов (или значений метрики)",
+                       "zh": "某个变体没有客户（或没有该指标的取值）"},
+    "ab.err.NOT_ENOUGH_CUSTOMERS": {"en": "fewer than {n} customers in a variant",
+                                    "ru": "в одном из вариантов меньше {n} клиентов",
+                                    "zh": "某个变体的客户少于 {n} 人"},
+    "ab.err.NOT_ENOUGH_CONVERSIONS": {"en": "fewer than {n} conversions in the two variants together",
+                                      "ru": "в двух вариантах вместе меньше {n} конверсий",
+                                      "zh": "两个变体合计转化少于 {n} 次"},
+    "ab.err.ZERO_VARIANCE": {"en": "the metric does not vary, so there is nothing to test",
+                             "ru": "метрика не меняется, проверять нечего", "zh": "该指标没有变化，无法检验"},
+    "ab.err.ZERO_CONTROL": {"en": "the control's value is 0, so a relative lift is undefined",
+                            "ru": "у контроля значение 0, поэтому относительный прирост не определён",
+                            "zh": "对照组的值为 0，无法计算相对提升"},
+    "ab.err.ONE_VARIANT": {"en": "fewer than two variants have customers",
+                           "ru": "клиенты есть меньше чем в двух вариантах", "zh": "有客户的变体少于两个"},
+    # KPI names
+    "kpi.conversion_rate": {"en": "Conversion rate", "ru": "Конверсия", "zh": "转化率"},
+    "kpi.average_rating": {"en": "Average rating", "ru": "Средняя оценка", "zh": "平均评分"},
+    "kpi.csat": {"en": "CSAT (share of 4–5 ratings)", "ru": "CSAT (доля оценок 4–5)", "zh": "CSAT（4–5 分占比）"},
+    "kpi.nps": {"en": "NPS", "ru": "NPS", "zh": "NPS"},
+    "kpi.average_order_value": {"en": "Average order value", "ru": "Средний чек", "zh": "平均订单金额"},
+    "kpi.repeat_purchase_rate": {"en": "Repeat-purchase rate", "ru": "Доля повторных покупок", "zh": "复购率"},
+    "kpi.revenue_per_customer": {"en": "Revenue per customer", "ru": "Выручка на клиента", "zh": "每位客户收入"},
+}
+STRINGS.update(SENTENCES)
+
+
 def t(key: str, lang: str = "en", **values) -> str:
     """The UI string ``key`` in ``lang`` with ``{values}`` filled in."""
     entry = STRINGS.get(key)
@@ -161,3 +375,153 @@ def format_percent(x, lang: str = "en", *, decimals: int = 1) -> str:
         return "—"
     s = f"{v:.{decimals}f}"
     return (s.replace(".", ",") + "\u00a0%") if lang == "ru" else s + "%"
+
+
+# ---------------------------------------------------------------------- messages with typed values
+# The core (findings, reports, summaries) builds a Msg once and renders it in any language later:
+# Msg("f.drop", {"lost": V("count", 120), ...}).render("ru"). Values are formatted for the language
+# when rendered; texts from the data (V("text", ...)) are inserted as they are.
+
+import math as _math
+from dataclasses import dataclass as _dataclass, field as _field
+from typing import Any as _Any
+
+
+@_dataclass(frozen=True)
+class V:
+    """A typed value of a message: ``kind`` says how to write it (see :func:`format_value`)."""
+
+    kind: str
+    value: _Any
+    digits: int | None = None
+
+
+@_dataclass(frozen=True)
+class Msg:
+    """A template key and its values; ``render(lang)`` gives the sentence."""
+
+    key: str
+    args: dict = _field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        return t(self.key, lang, **{k: format_value(v, lang) for k, v in self.args.items()})
+
+
+def _isnan(v) -> bool:
+    try:
+        return v is None or (isinstance(v, float) and _math.isnan(v))
+    except TypeError:
+        return False
+
+
+def _decimal(s: str, lang: str) -> str:
+    return s.replace(".", ",") if lang == "ru" else s
+
+
+def pct_text(v, lang: str = "en", digits: int | None = None) -> str:
+    """A share as a percentage: whole numbers from 10% to 99.5%, one decimal otherwise (or ``digits``)."""
+    if _isnan(v):
+        return "—"
+    x = 100 * float(v)
+    if digits is None:
+        digits = 0 if (x == 0 or abs(x) >= 100 or 10 <= abs(x) < 99.5) else 1
+    s = f"{x:.{digits}f}"
+    return _decimal(s, lang) + "\u00a0%" if lang == "ru" else s + "%"
+
+
+def p_text(p, lang: str = "en") -> str:
+    """``p < 0.001`` / ``p = 0.012`` / ``p = 0.34``."""
+    p = float(p)
+    if p < 0.001:
+        return t("p.less", lang, p=_decimal("0.001", lang))
+    return t("p.equal", lang, p=_decimal(f"{p:.3f}" if p < 0.1 else f"{p:.2f}", lang))
+
+
+def format_date(ts, lang: str = "en", grain: str = "day") -> str:
+    """2024-03-04 (en) · 04.03.2024 (ru) · 2024年3月4日 (zh); months: 2024-03 · 03.2024 · 2024年3月."""
+    import pandas as pd
+
+    d = pd.Timestamp(ts)
+    if grain == "month":
+        return {"ru": f"{d.month:02d}.{d.year}", "zh": f"{d.year}年{d.month}月"}.get(lang, f"{d.year}-{d.month:02d}")
+    return {"ru": f"{d.day:02d}.{d.month:02d}.{d.year}",
+            "zh": f"{d.year}年{d.month}月{d.day}日"}.get(lang, d.strftime("%Y-%m-%d"))
+
+
+def _cap(s: str) -> str:
+    head = s[:1].upper()
+    return head + s[1:] if len(head) == 1 else s
+
+
+def period_text(label, lang: str = "en") -> str:
+    """A KPI period label: ``2024-03`` (a month) or ``the first half`` / ``the second half``."""
+    import re
+
+    s = str(label)
+    if s == "the first half":
+        return t("period.first_half", lang)
+    if s == "the second half":
+        return t("period.second_half", lang)
+    if re.fullmatch(r"\d{4}-\d{2}", s):
+        return format_date(s + "-01", lang, "month")
+    return s
+
+
+def format_value(v, lang: str = "en") -> str:
+    """Write one message value in ``lang``. Plain values (str, int, float) are inserted as they are."""
+    if isinstance(v, Msg):
+        return v.render(lang)
+    if not isinstance(v, V):
+        return str(v)
+    k, x = v.kind, v.value
+    if k == "text":
+        return str(x)
+    if k == "msgs":                      # a list of Msg joined with "join.<digits-or-list>"
+        sep = t("join." + (v.digits or "list"), lang) if isinstance(v.digits, str) else t("join.list", lang)
+        return sep.join(format_value(m, lang) for m in x)
+    if k == "reason":                    # (error code, English message) of an analysis without a verdict
+        code, message = x
+        if lang == "en" or f"ab.err.{code}" not in STRINGS:
+            return str(message)
+        from . import abtest
+
+        n = {"NOT_ENOUGH_CUSTOMERS": abtest.MIN_CUSTOMERS_PER_VARIANT,
+             "NOT_ENOUGH_CONVERSIONS": abtest.MIN_CONVERSIONS}.get(code)
+        return t(f"ab.err.{code}", lang, **({"n": format_number(n, lang)} if n is not None else {}))
+    if k == "key":                       # another template without values
+        return t(str(x), lang)
+    if _isnan(x) and k not in ("stage", "stage_cap", "transition", "period", "date"):
+        return "—"
+    if k == "pct":
+        return pct_text(x, lang, v.digits)
+    if k == "count":
+        return format_number(int(x), lang)
+    if k == "num":
+        return format_number(x, lang, decimals=2 if v.digits is None else v.digits)
+    if k == "signed":
+        return _decimal(f"{float(x):+.{2 if v.digits is None else v.digits}f}", lang)
+    if k == "signed_pct":
+        return _decimal(f"{100 * float(x):+.{1 if v.digits is None else v.digits}f}", lang) + \
+            ("\u00a0%" if lang == "ru" else "%")
+    if k == "points":
+        return t("points", lang, v=_decimal(f"{100 * float(x):+.1f}", lang))
+    if k == "p":
+        return p_text(x, lang)
+    if k == "stage":
+        return stage_label(str(x), lang)
+    if k == "stage_cap":
+        return _cap(stage_label(str(x), lang))
+    if k == "transition":
+        a, b = x
+        return f"{_cap(stage_label(str(a), lang))} → {_cap(stage_label(str(b), lang))}"
+    if k == "unit":
+        return t(f"unit.{x}", lang)
+    if k == "unit_subj":
+        return t(f"unit.{x}.subj", lang)
+    if k == "kpi":
+        return t(f"kpi.{x}", lang)
+    if k == "period":
+        return period_text(x, lang)
+    if k == "date":
+        return format_date(x, lang, v.digits or "day")
+    raise ValueError(f"unknown message value kind {k!r}")
