@@ -89,6 +89,7 @@ class SparkEvents:
     spark: object
     path: str
     view: str = field(default="")
+    cache: dict = field(default_factory=dict, repr=False, compare=False)   # per-source facts (schema, data end)
 
     def __post_init__(self):
         if not self.view:
@@ -107,6 +108,19 @@ class SparkEvents:
         """Run Spark SQL (``{events}`` in the text is this dataset's view; values bound through
         ``args`` as named parameters ``:name``) and return a small pandas result."""
         return self.spark.sql(query.replace("{events}", self.view), args=args or None).toPandas()
+
+    def rows(self, query: str, **args) -> list[dict]:
+        """Run Spark SQL (named parameters ``:name`` bound from ``args``) and collect its (small)
+        result as plain Python rows: no pandas conversion on the Spark side (pyspark does not fully
+        support pandas 3), so numbers arrive exactly as Spark computed them."""
+        df = self.spark.sql(query.replace("{events}", self.view), args=args or None)
+        return [r.asDict() for r in df.collect()]
+
+    def temp_view(self, rows: list[tuple], schema: str) -> str:
+        """Register a few Python-computed rows (a lookup table) as a temporary view; returns its name."""
+        name = f"cj_small_{next(_VIEW_COUNTER)}"
+        self.spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+        return name
 
 
 def is_spark(source) -> bool:

@@ -91,7 +91,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from . import store
+from . import engine, store
 from .errors import ParameterError, Problem
 
 MODES = ("ordered", "strict", "unordered", "open")
@@ -326,6 +326,9 @@ class _Spec:
 
 
 def _column_types(con) -> dict:
+    if engine.is_spark(con):
+        from .spark import funnel as spark_funnel
+        return spark_funnel.column_types(con)
     df = _run(con, "DESCRIBE SELECT * FROM events")
     return dict(zip(df["column_name"], df["column_type"]))
 
@@ -429,15 +432,22 @@ def _prepare(con, steps, *, step_col="stage", mode="ordered", window=DEFAULT_WIN
 
 def _missing_values(con, types, step_col, steps) -> list[Problem]:
     wanted = list(dict.fromkeys(v for s in steps for v in s))
-    params = {f"v{i}": v for i, v in enumerate(wanted)}
-    col = _col_text(types, step_col)
-    found = set(store.run(con, f"SELECT DISTINCT {col} AS v FROM events WHERE {col} IN "
-                               f"({', '.join('$' + k for k in params)})", params)["v"])
+    if engine.is_spark(con):
+        from .spark import funnel as spark_funnel
+        found = spark_funnel.values_found(con, types, step_col, wanted)
+    else:
+        params = {f"v{i}": v for i, v in enumerate(wanted)}
+        col = _col_text(types, step_col)
+        found = set(store.run(con, f"SELECT DISTINCT {col} AS v FROM events WHERE {col} IN "
+                                   f"({', '.join('$' + k for k in params)})", params)["v"])
     missing = [v for v in wanted if v not in found]
     if not missing:
         return []
-    avail = store.run(con, f"SELECT {col} AS v, count(*) AS n FROM events WHERE {col} IS NOT NULL "
-                           f"GROUP BY 1 ORDER BY n DESC, v LIMIT 200")["v"].tolist()
+    if engine.is_spark(con):
+        avail = spark_funnel.top_values(con, types, step_col, 200)
+    else:
+        avail = store.run(con, f"SELECT {col} AS v, count(*) AS n FROM events WHERE {col} IS NOT NULL "
+                               f"GROUP BY 1 ORDER BY n DESC, v LIMIT 200")["v"].tolist()
     if avail:
         shown = "Available values: " + ", ".join(map(str, avail[:40])) + (" …" if len(avail) > 40 else "") + "."
     else:
@@ -1015,7 +1025,12 @@ def funnel(con, steps, *, step_col: str = "stage", mode: str = "ordered",
     times : compute the median time columns (ordered and strict only).
 
     Raises :class:`ParameterError` for unknown columns, modes or step values.
+    On a Spark source (:mod:`cj.engine`) the same numbers come from :mod:`cj.spark.funnel`.
     """
+    if engine.is_spark(con):
+        from .spark import funnel as spark_funnel
+        return spark_funnel.funnel(con, steps, step_col=step_col, mode=mode, window=window, per=per,
+                                   filters=filters, times=times)
     spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
     sql, params, tables = _units_sql(con, spec, times=times)
     agg = _run(con, f"WITH units AS ({sql})\nSELECT {', '.join(_step_aggs(spec, times))}, "
@@ -1023,8 +1038,12 @@ def funnel(con, steps, *, step_col: str = "stage", mode: str = "ordered",
                params, **tables)
     row = agg.iloc[0].to_dict()
     end = row.pop("data_end")
-    return FunnelResult(_steps_frame(spec, row),
-                        {**spec.params(), "data_end": None if pd.isna(end) else pd.Timestamp(end).isoformat()})
+    return _funnel_result(spec, row, None if pd.isna(end) else pd.Timestamp(end).isoformat())
+
+
+def _funnel_result(spec: _Spec, row: dict, data_end: str | None) -> FunnelResult:
+    """A FunnelResult from one row of :func:`_step_aggs` (either engine)."""
+    return FunnelResult(_steps_frame(spec, row), {**spec.params(), "data_end": data_end})
 
 
 def funnel_by(con, steps, *, by: str, step_col: str = "stage", mode: str = "ordered",
@@ -1039,15 +1058,12 @@ def funnel_by(con, steps, *, by: str, step_col: str = "stage", mode: str = "orde
     groups; p-values Benjamini-Hochberg adjusted across steps. Degenerate tables
     (fewer than two groups, nobody or everybody converting) give NaN.
     """
-    from scipy.stats import chi2_contingency
-
+    if engine.is_spark(con):
+        from .spark import funnel as spark_funnel
+        return spark_funnel.funnel_by(con, steps, by=by, step_col=step_col, mode=mode, window=window, per=per,
+                                      filters=filters, max_groups=max_groups, times=times)
     spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
-    problems: list[Problem] = []
-    _check_column(by, spec.columns, "Breakdown", problems)
-    if int(max_groups) < 1:
-        problems.append(Problem(f"max_groups={max_groups} should be >= 1", "Show at least one group."))
-    if problems:
-        raise ParameterError(problems)
+    _check_breakdown(spec, by, max_groups)
     sql, params, tables = _units_sql(con, spec, times=times, by=by)
     params["maxg"] = int(max_groups)
     size = "count_if(mask & 1 <> 0)" if spec.mode == "open" else "count_if(lvl >= 1)"
@@ -1059,6 +1075,23 @@ lab AS (SELECT u.*, CASE WHEN u.grp IS NULL THEN '{MISSING}' WHEN r.rk <= $maxg 
         FROM units u LEFT JOIN ranked r ON r.grp = u.grp)
 SELECT label, {', '.join(_step_aggs(spec, times))} FROM lab GROUP BY label"""
     agg = _run(con, full, params, **tables)
+    return _breakdown_result(spec, agg, by, max_groups, _data_end(con))
+
+
+def _check_breakdown(spec: _Spec, by: str, max_groups) -> None:
+    problems: list[Problem] = []
+    _check_column(by, spec.columns, "Breakdown", problems)
+    if int(max_groups) < 1:
+        problems.append(Problem(f"max_groups={max_groups} should be >= 1", "Show at least one group."))
+    if problems:
+        raise ParameterError(problems)
+
+
+def _breakdown_result(spec: _Spec, agg: pd.DataFrame, by: str, max_groups, data_end) -> BreakdownResult:
+    """Order the groups, build their funnels and the chi-square tests from one row per ``label``
+    of :func:`_step_aggs` (either engine)."""
+    from scipy.stats import chi2_contingency
+
     agg["_special"] = agg["label"].isin([OTHER, MISSING]).astype(int) + (agg["label"] == MISSING).astype(int)
     agg = agg.sort_values(["_special", "reached1", "label"], ascending=[True, False, True]).reset_index(drop=True)
     frames = []
@@ -1091,7 +1124,7 @@ SELECT label, {', '.join(_step_aggs(spec, times))} FROM lab GROUP BY label"""
                                             "lowest_group", "highest_group"])
     tests_df.insert(5, "p_adjusted", bh_adjust(tests_df["p_value"].to_numpy(dtype=float)))
     return BreakdownResult(steps_df, tests_df, {**spec.params(), "by": by, "max_groups": int(max_groups),
-                                                "data_end": _data_end(con)})
+                                                "data_end": data_end})
 
 
 def conversion_trend(con, steps, *, grain: str = "week", step_col: str = "stage", mode: str = "ordered",
@@ -1105,12 +1138,12 @@ def conversion_trend(con, steps, *, grain: str = "week", step_col: str = "stage"
     ``ci_low``, ``ci_high`` (Wilson 95%), ``in_window`` (not converted, still in
     window: recent periods are incomplete).
     """
-    if grain not in GRAINS:
-        raise ParameterError.one(f"grain='{grain}' is not a period", f"Use one of: {', '.join(GRAINS)}.")
-    spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
-    target = spec.n if to_step is None else int(to_step)
-    if not 1 <= target <= spec.n:
-        raise ParameterError.one(f"to_step={to_step} is not a step of this funnel", f"Use 1..{spec.n}.")
+    if engine.is_spark(con):
+        from .spark import funnel as spark_funnel
+        return spark_funnel.conversion_trend(con, steps, grain=grain, step_col=step_col, mode=mode, window=window,
+                                             per=per, filters=filters, to_step=to_step)
+    spec, target = _trend_spec(con, steps, grain=grain, step_col=step_col, mode=mode, window=window, per=per,
+                               filters=filters, to_step=to_step)
     sql, params, tables = _units_sql(con, spec, first=True)
     if spec.mode == "open":
         conv, started, inwin = f"count_if(mask & {1 << (target - 1)} <> 0)", "first1 IS NOT NULL", "0"
@@ -1122,6 +1155,21 @@ WITH units AS ({sql})
 SELECT date_trunc($grain, {_from_us('first1')}) AS period, count(*) AS customers,
        {conv} AS converted, {inwin} AS in_window
 FROM units WHERE {started} GROUP BY 1 ORDER BY 1""", params, **tables)
+    return _trend_frame(df)
+
+
+def _trend_spec(con, steps, *, grain, step_col, mode, window, per, filters, to_step) -> tuple[_Spec, int]:
+    if grain not in GRAINS:
+        raise ParameterError.one(f"grain='{grain}' is not a period", f"Use one of: {', '.join(GRAINS)}.")
+    spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
+    target = spec.n if to_step is None else int(to_step)
+    if not 1 <= target <= spec.n:
+        raise ParameterError.one(f"to_step={to_step} is not a step of this funnel", f"Use 1..{spec.n}.")
+    return spec, target
+
+
+def _trend_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Rates and intervals from ``period, customers, converted, in_window`` (either engine)."""
     df["converted"] = df["converted"].astype("int64")
     df["customers"] = df["customers"].astype("int64")
     df["in_window"] = df["in_window"].astype("int64")
@@ -1143,13 +1191,12 @@ def time_to_convert(con, steps, *, step_col: str = "stage", mode: str = "ordered
     the step, plus the step's ``median_seconds``. Times are measured along the
     path described in the module docstring.
     """
-    spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
-    if spec.mode not in ("ordered", "strict"):
-        raise ParameterError.one(f"Time to convert needs an ordered or strict funnel, not '{spec.mode}'",
-                                 "Switch the funnel mode to ordered or strict.")
-    edges = sorted({float(e) for e in edges})
-    if not edges or edges[0] > 0:
-        edges = [0.0] + edges
+    if engine.is_spark(con):
+        from .spark import funnel as spark_funnel
+        return spark_funnel.time_to_convert(con, steps, step_col=step_col, mode=mode, window=window, per=per,
+                                            filters=filters, edges=edges)
+    spec, edges = _ttc_spec(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters,
+                            edges=edges)
     sql, params, tables = _units_sql(con, spec, times=True)
     params["edges"] = edges
     parts = []
@@ -1158,14 +1205,33 @@ def time_to_convert(con, steps, *, step_col: str = "stage", mode: str = "ordered
                      f"FROM units WHERE lvl >= {j}")
         parts.append(f"SELECT {j}, 'from_previous', (t{j} - t{j - 1}) / 1e6 FROM units WHERE lvl >= {j}")
     if not parts:
-        return pd.DataFrame(columns=["step", "step_index", "measure", "bin_low_seconds", "bin_high_seconds",
-                                     "units", "share", "median_seconds"])
+        return _ttc_frame(spec, edges, None)
     df = _run(con, f"""
 WITH units AS MATERIALIZED ({sql}), d AS ({' UNION ALL '.join(parts)}),
 b AS (SELECT step_index, measure, len(list_filter($edges, lambda e: e <= sec)) AS bin, sec FROM d)
 SELECT step_index, measure, bin, count(*) AS units, any_value(med) AS median_seconds
 FROM b JOIN (SELECT step_index, measure, median(sec) AS med FROM d GROUP BY ALL) USING (step_index, measure)
 GROUP BY ALL""", params, **tables)
+    return _ttc_frame(spec, edges, df)
+
+
+def _ttc_spec(con, steps, *, step_col, mode, window, per, filters, edges) -> tuple[_Spec, list[float]]:
+    spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
+    if spec.mode not in ("ordered", "strict"):
+        raise ParameterError.one(f"Time to convert needs an ordered or strict funnel, not '{spec.mode}'",
+                                 "Switch the funnel mode to ordered or strict.")
+    edges = sorted({float(e) for e in edges})
+    if not edges or edges[0] > 0:
+        edges = [0.0] + edges
+    return spec, edges
+
+
+def _ttc_frame(spec: _Spec, edges: list[float], df: pd.DataFrame | None) -> pd.DataFrame:
+    """The full histogram grid from ``step_index, measure, bin, units, median_seconds`` (either engine;
+    ``bin`` = how many edges are <= the time)."""
+    if df is None:
+        return pd.DataFrame(columns=["step", "step_index", "measure", "bin_low_seconds", "bin_high_seconds",
+                                     "units", "share", "median_seconds"])
     # Full grid: every bin of every (step, measure), zeros included.
     grid = pd.MultiIndex.from_product([range(2, spec.n + 1), ["from_start", "from_previous"], range(1, len(edges) + 1)],
                                       names=["step_index", "measure", "bin"]).to_frame(index=False)
@@ -1180,6 +1246,13 @@ GROUP BY ALL""", params, **tables)
     out["step"] = [spec.labels[s - 1] for s in out["step_index"]]
     return out[["step", "step_index", "measure", "bin_low_seconds", "bin_high_seconds", "units", "share",
                 "median_seconds"]]
+
+
+def _duckdb_only(con, what: str) -> None:
+    if engine.is_spark(con):
+        raise ParameterError.one(f"{what} is not available on the Spark engine yet",
+                                 "Run it on DuckDB (the default engine): funnels, breakdowns, trends and "
+                                 "times to convert run on both.")
 
 
 def _check_at_step(spec: _Spec, at_step) -> int:
@@ -1204,6 +1277,7 @@ def dropped_customers(con, steps, *, at_step: int, step_col: str = "stage", mode
     ``include_in_window``), ``started_at`` and ``last_step_at`` (first and last
     event of the measured path; NaT for unordered funnels). Sorted by unit.
     """
+    _duckdb_only(con, "Dropped customers")
     spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
     at = _check_at_step(spec, at_step)
     times = spec.mode in ("ordered", "strict")
@@ -1233,6 +1307,7 @@ def next_after_drop(con, steps, *, at_step: int, col: str = "event", top: int = 
     ``(other)`` beyond ``top``), ``customers`` and ``share``.
     Ordered and strict funnels only.
     """
+    _duckdb_only(con, "Next after drop")
     spec = _prepare(con, steps, step_col=step_col, mode=mode, window=window, per=per, filters=filters)
     at = _check_at_step(spec, at_step)
     if spec.mode not in ("ordered", "strict"):
@@ -1295,6 +1370,7 @@ def top_paths(con, *, from_value: str, to_value: str, col: str = "stage", max_le
     ``top`` as ``(other)``. Columns: ``path`` (``"a → b → c"``), ``length``,
     ``customers`` and ``share`` (of the units that went from one to the other).
     """
+    _duckdb_only(con, "Top paths")
     spec = _path_spec(con, col, per, filters)
     problems = []
     for name, v in (("from_value", from_value), ("to_value", to_value)):
@@ -1338,6 +1414,7 @@ def transition_matrix(con, *, col: str = "stage", order: list | None = None, col
     event. Rows follow ``order`` when given (values not in it after), else the
     most frequent ``from`` first. NULL values show as ``(missing)``.
     """
+    _duckdb_only(con, "Transition matrix")
     spec = _path_spec(con, col, per, filters)
     b = _Binder()
     unit = _unit_sel(spec)
