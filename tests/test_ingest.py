@@ -216,8 +216,34 @@ def test_report_numbers_hand_computed(tmp_path, con):
     assert rep.time_min == "2026-03-01 10:00:00" and rep.time_max == "2030-01-01 00:00:00"
     assert rep.events_per_stage == {"awareness": 2, "interest": 1, "purchase": 1, "loyalty": 1}
     assert rep.stage_order == ["awareness", "interest", "purchase", "loyalty"]
-    reasons = sorted(store.run(con, "SELECT reason FROM rejects_new")["reason"])
-    assert reasons == ["missing customer id", "missing timestamp", "unparseable timestamp"]
+    rej = store.run(con, "SELECT record, reason FROM rejects_new ORDER BY record")
+    # record = the data row's number in the file (header excluded), so the user can find it
+    assert rej.to_dict("list") == {"record": [5, 6, 7],
+                                   "reason": ["unparseable timestamp", "missing customer id", "missing timestamp"]}
+    assert store.run(con, "SELECT _record FROM events_new ORDER BY _record")["_record"].tolist() == [1, 2, 3, 4, 8]
+
+
+def test_record_numbers_survive_a_rowid_column_and_edge_blanks(tmp_path, con):
+    """Record numbers come from the parsed table's row order (DuckDB's rowid): a column of the user's
+    called 'rowid' must neither shadow it nor be lost; values with blanks at their edges are trimmed
+    and blank-only ids are missing ids."""
+    text = ("user_id,ts,stage,rowid\n"
+            "a,2026-03-01 10:00,awareness,x1\n"
+            "\u00a0b\t,2026-03-01 11:00,interest,x2\n"
+            " \t ,2026-03-01 12:00,interest,x3\n"
+            "c,bad,interest,x4\n")
+    p = tmp_path / "rowid.csv"
+    p.write_text(text, encoding="utf-8")
+    raw = ingest.read_raw(con, p, workdir=tmp_path)
+    rep = ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+    assert (rep.rows_read, rep.rows_usable, rep.rows_unusable) == (4, 2, 2)
+    ev = store.run(con, "SELECT * FROM events_new ORDER BY _record")
+    assert ev["customer_id"].tolist() == ["a", "b"]
+    assert ev["_record"].tolist() == [1, 2]
+    assert ev["rowid_1"].tolist() == ["x1", "x2"]
+    rej = store.run(con, "SELECT record, reason, rowid_1 FROM rejects_new ORDER BY record")
+    assert rej.to_dict("list") == {"record": [3, 4], "reason": ["missing customer id", "unparseable timestamp"],
+                                   "rowid_1": ["x3", "x4"]}
 
 
 def test_saved_dataset_roundtrip(tmp_path, workspace):
