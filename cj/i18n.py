@@ -330,6 +330,50 @@ SENTENCES: dict[str, dict[str, str]] = {
                             "zh": "对照组的值为 0，无法计算相对提升"},
     "ab.err.ONE_VARIANT": {"en": "fewer than two variants have customers",
                            "ru": "клиенты есть меньше чем в двух вариантах", "zh": "有客户的变体少于两个"},
+    # funnel summary (cj.texts.funnel_summary; Markdown: ** marks bold)
+    "fs.reached": {"en": "**{started}** {unit} started; **{reached}** ({share}) reached {last}.",
+                   "ru": "Начали **{started}** {unit}; до шага «{last}» дошли **{reached}** ({share}).",
+                   "zh": "共有 **{started}** 位{unit}开始；其中 **{reached}**（{share}）到达 {last}。"},
+    "fs.drop": {"en": " Largest drop: into **{step}** ({share} of the previous step continued, {dropped} dropped{open}).",
+                "ru": " Наибольшая потеря — на входе в шаг **«{step}»**: дальше прошли {share} с предыдущего шага, "
+                      "ушли {dropped}{open}.",
+                "zh": "最大流失：进入 **{step}** 时（上一步中 {share} 继续前进，{dropped} 流失{open}）。"},
+    "fs.in_window": {"en": ", {n} still within the window", "ru": ", ещё {n} в пределах окна",
+                     "zh": "，另有 {n} 仍在时间窗口内"},
+    "fs.open": {"en": " Open mode: each step counts everyone who ever reached it, in any order.",
+                "ru": " Открытый режим: каждый шаг считает всех, кто когда-либо до него дошёл, в любом порядке.",
+                "zh": "开放模式：每一步统计所有曾到达该步的人，不限顺序。"},
+    # A/B verdict (cj.texts.ab_verdict)
+    "ab.v.srm": {"en": "Warning — sample ratio mismatch ({p}): the variants' sizes differ from the expected split, "
+                       "so the assignment may be broken and these results may be biased.",
+                 "ru": "Внимание — дисбаланс выборок ({p}): размеры вариантов отличаются от ожидаемого разбиения, "
+                       "распределение может быть нарушено, а результаты — смещены.",
+                 "zh": "警告——样本比例失衡（{p}）：各变体的规模与预期分流不符，分组可能出错，结果可能有偏差。"},
+    "ab.v.not_enough": {"en": "Not enough data yet: {reason}.", "ru": "Пока недостаточно данных: {reason}.",
+                        "zh": "数据尚不足：{reason}。"},
+    "ab.v.no_verdict": {"en": "No verdict: {reason}.", "ru": "Вывода нет: {reason}.", "zh": "暂无结论：{reason}。"},
+    "ab.v.cmp_error": {"en": "No verdict for {variant} vs {control} in {label}: {reason}.",
+                       "ru": "Нет вывода по {variant} против {control} ({label}): {reason}.",
+                       "zh": "{variant} 与 {control} 在{label}上暂无结论：{reason}。"},
+    "ab.v.raised": {"en": "{variant} raised {label} from {a} to {b}{rel}; {p}{chance}.",
+                    "ru": "{variant}: {label} — рост с {a} до {b}{rel}; {p}{chance}.",
+                    "zh": "{variant} 将{label}从 {a} 提高到 {b}{rel}；{p}{chance}。"},
+    "ab.v.lowered": {"en": "{variant} lowered {label} from {a} to {b}{rel}; {p}{chance}.",
+                     "ru": "{variant}: {label} — снижение с {a} до {b}{rel}; {p}{chance}.",
+                     "zh": "{variant} 将{label}从 {a} 降低到 {b}{rel}；{p}{chance}。"},
+    "ab.v.none": {"en": "No significant difference yet between {variant} and {control} in {label}: {a} vs {b}{rel}; "
+                        "{p}{chance}.",
+                  "ru": "Значимой разницы между {variant} и {control} пока нет ({label}): {a} против {b}{rel}; "
+                        "{p}{chance}.",
+                  "zh": "{variant} 与 {control} 在{label}上暂无显著差异：{a} 对比 {b}{rel}；{p}{chance}。"},
+    "ab.v.rel": {"en": " ({lift}, {level} CI {lo} to {hi})", "ru": " ({lift}, {level} ДИ от {lo} до {hi})",
+                 "zh": "（{lift}，{level} 置信区间 {lo} 至 {hi}）"},
+    "ab.v.holm": {"en": "{p} (Holm-adjusted)", "ru": "{p} (с поправкой Холма)", "zh": "{p}（Holm 校正）"},
+    "ab.v.chance": {"en": "; {chance} chance to beat {control}", "ru": "; вероятность превзойти {control}: {chance}",
+                    "zh": "；胜过 {control} 的概率为 {chance}"},
+    "ab.label.conversion": {"en": "{metric} conversion", "ru": "конверсия в этап «{metric}»", "zh": "{metric}转化率"},
+    "ab.label.per_customer": {"en": "{metric} per customer", "ru": "{metric} на клиента", "zh": "每位客户的 {metric}"},
+    "ab.label.average": {"en": "average {metric}", "ru": "среднее {metric}", "zh": "平均 {metric}"},
     # KPI names
     "kpi.conversion_rate": {"en": "Conversion rate", "ru": "Конверсия", "zh": "转化率"},
     "kpi.average_rating": {"en": "Average rating", "ru": "Средняя оценка", "zh": "平均评分"},
@@ -403,8 +447,9 @@ class Msg:
     key: str
     args: dict = _field(default_factory=dict)
 
-    def render(self, lang: str = "en") -> str:
-        return t(self.key, lang, **{k: format_value(v, lang) for k, v in self.args.items()})
+    def render(self, lang: str = "en", escape=None) -> str:
+        """The sentence in ``lang``; ``escape`` (e.g. Markdown escaping) is applied to texts from the data."""
+        return t(self.key, lang, **{k: format_value(v, lang, escape) for k, v in self.args.items()})
 
 
 def _isnan(v) -> bool:
@@ -467,18 +512,19 @@ def period_text(label, lang: str = "en") -> str:
     return s
 
 
-def format_value(v, lang: str = "en") -> str:
-    """Write one message value in ``lang``. Plain values (str, int, float) are inserted as they are."""
+def format_value(v, lang: str = "en", escape=None) -> str:
+    """Write one message value in ``lang``. Plain values (str, int, float) are inserted as they are;
+    ``escape`` is applied to texts from the data (kind ``text``)."""
     if isinstance(v, Msg):
-        return v.render(lang)
+        return v.render(lang, escape)
     if not isinstance(v, V):
         return str(v)
     k, x = v.kind, v.value
     if k == "text":
-        return str(x)
-    if k == "msgs":                      # a list of Msg joined with "join.<digits-or-list>"
+        return escape(str(x)) if escape is not None else str(x)
+    if k == "msgs":                      # a list of Msg joined with "join.<and|list>" (given in ``digits``)
         sep = t("join." + (v.digits or "list"), lang) if isinstance(v.digits, str) else t("join.list", lang)
-        return sep.join(format_value(m, lang) for m in x)
+        return sep.join(format_value(m, lang, escape) for m in x)
     if k == "reason":                    # (error code, English message) of an analysis without a verdict
         code, message = x
         if lang == "en" or f"ab.err.{code}" not in STRINGS:
@@ -507,13 +553,14 @@ def format_value(v, lang: str = "en") -> str:
         return t("points", lang, v=_decimal(f"{100 * float(x):+.1f}", lang))
     if k == "p":
         return p_text(x, lang)
+    esc = escape or str
     if k == "stage":
-        return stage_label(str(x), lang)
+        return esc(stage_label(str(x), lang))
     if k == "stage_cap":
-        return _cap(stage_label(str(x), lang))
+        return esc(_cap(stage_label(str(x), lang)))
     if k == "transition":
         a, b = x
-        return f"{_cap(stage_label(str(a), lang))} → {_cap(stage_label(str(b), lang))}"
+        return f"{esc(_cap(stage_label(str(a), lang)))} → {esc(_cap(stage_label(str(b), lang)))}"
     if k == "unit":
         return t(f"unit.{x}", lang)
     if k == "unit_subj":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cj import abtest, charts
+from cj import abtest, charts, texts
 from cj.errors import CJError
 from cj.timeparse import parse_window
 from pages import common
@@ -73,7 +73,7 @@ if result.srm.srm_warning:
              f"the expected one. Assignment or logging is likely broken; do not trust the results until it is "
              f"explained.", icon=":material/warning:")
 
-verdict = abtest.verdict(result)
+verdict = texts.ab_verdict(result, common.language())
 best = next((cmp for cmp in result.comparisons if cmp.significant), None)
 box = st.success if best is not None and (best.lift_abs or 0) > 0 else st.info
 box(common.md(verdict), icon=":material/science:")

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cj import funnel, store
+from cj import funnel, store, texts
 from cj.errors import CJError
 from pages import common
 
@@ -78,18 +78,7 @@ except CJError as exc:
 
 df = res.steps.copy()
 unit = "sessions" if per == "session" else "customers"
-first, last = df.iloc[0], df.iloc[-1]
-worst = df.iloc[1:].sort_values("conversion_from_previous").head(1)
-summary = (f"**{int(first['customers']):,}** {unit} started; **{int(last['customers']):,}** "
-           f"({last['conversion_from_start']:.1%}) reached {common.md(last['step'])}.")
-if not worst.empty and mode != "open":
-    w = worst.iloc[0]
-    summary += (f" Largest drop: into **{common.md(w['step'])}** ({w['conversion_from_previous']:.1%} of the previous "
-                f"step continued, {int(w['dropped']):,} dropped"
-                + (f", {int(w['in_window']):,} still within the window" if w["in_window"] else "") + ").")
-elif mode == "open":
-    summary += " Open mode: each step counts everyone who ever reached it, in any order."
-st.markdown(summary)
+st.markdown(texts.funnel_summary(df, per=per, mode=mode, lang=common.language(), escape=common.md))
 
 # ------------------------------------------------------------------ funnel chart + table
 df["label"] = [f"{i}. {s}" for i, s in zip(df["step_index"], df["step"])]
