@@ -77,7 +77,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from . import store
+from . import engine, store
 from .errors import ParameterError, Problem
 
 __all__ = [
@@ -164,29 +164,14 @@ def customer_features(con, *, stage_order: Sequence[str], extra_numeric: Sequenc
                        score (``ntile`` would split ties arbitrarily).
     ``rfm``            the three scores as a string, e.g. ``"545"``.
     """
+    if engine.is_spark(con):     # the same features, aggregated on Spark (cj.spark.features)
+        from .spark import features as spark_features
+        return spark_features.customer_features(con, stage_order=stage_order, extra_numeric=extra_numeric,
+                                                purchase_stages=purchase_stages, table=table)
     stage_order = [str(s) for s in stage_order]
     purchase_stages = [str(s) for s in purchase_stages]
     cols = store.table_columns(con, table)
-    problems = []
-    for req in ("customer_id", "timestamp", "stage"):
-        if req not in cols:
-            problems.append(Problem(f"The events have no '{req}' column",
-                                    "Map a column to it on the upload page.", column=req))
-    if not stage_order:
-        problems.append(Problem("stage_order is empty", "Give the journey stages in order."))
-    extra_numeric = list(extra_numeric)
-    taken = {"rating", "sentiment"}
-    for col in extra_numeric:
-        if col not in cols:
-            problems.append(Problem(f"extra_numeric column '{col}' is not in the events",
-                                    f"Pick from: {', '.join(c for c in cols)}.", column=col))
-        elif col in taken:
-            problems.append(Problem(f"extra_numeric column '{col}' is listed twice or is already a feature",
-                                    f"Drop it; it appears as 'mean_{col}' already.", column=col))
-        taken.add(col)
-    if problems:
-        raise SegmentError(problems)
-
+    extra_numeric = _check_feature_args(cols, stage_order, extra_numeric)
     q = store.quote_ident
     has = set(cols)
     params: dict[str, Any] = {"stage_order": stage_order, "purchase_stages": purchase_stages or [""]}
@@ -267,13 +252,43 @@ def customer_features(con, *, stage_order: Sequence[str], extra_numeric: Sequenc
         f"SELECT *, CAST(r_score AS VARCHAR) || CAST(f_score AS VARCHAR) || CAST(m_score AS VARCHAR) AS rfm "
         f"FROM f ORDER BY customer_id"
     )
-    df = store.run(con, sql, params)
+    return _finish_features(store.run(con, sql, params), touchpoints, [o for o, _ in means])
+
+
+def _check_feature_args(cols: Sequence[str], stage_order: Sequence[str],
+                        extra_numeric: Sequence[str]) -> list[str]:
+    """Problems with the events' columns or the arguments of :func:`customer_features` (both engines)."""
+    problems = []
+    for req in ("customer_id", "timestamp", "stage"):
+        if req not in cols:
+            problems.append(Problem(f"The events have no '{req}' column",
+                                    "Map a column to it on the upload page.", column=req))
+    if not stage_order:
+        problems.append(Problem("stage_order is empty", "Give the journey stages in order."))
+    extra_numeric = list(extra_numeric)
+    taken = {"rating", "sentiment"}
+    for col in extra_numeric:
+        if col not in cols:
+            problems.append(Problem(f"extra_numeric column '{col}' is not in the events",
+                                    f"Pick from: {', '.join(c for c in cols)}.", column=col))
+        elif col in taken:
+            problems.append(Problem(f"extra_numeric column '{col}' is listed twice or is already a feature",
+                                    f"Drop it; it appears as 'mean_{col}' already.", column=col))
+        taken.add(col)
+    if problems:
+        raise SegmentError(problems)
+    return extra_numeric
+
+
+def _finish_features(df: pd.DataFrame, touchpoints: Sequence[tuple[str, str]],
+                     mean_columns: Sequence[str]) -> pd.DataFrame:
+    """The engine's per-customer frame (sorted by ``customer_id``) with the documented index and dtypes."""
     df = df.set_index("customer_id")
     for c in ("events", "active_days", "sessions", "orders"):
         df[c] = df[c].astype("int64")
     for c in ("revenue", "aov", "recency_days", "tenure_days", "days_to_purchase"):
         df[c] = df[c].astype("float64")
-    for c in [n for n, _ in touchpoints] + [o for o, _ in means]:
+    for c in [n for n, _ in touchpoints] + list(mean_columns):
         df[c] = df[c].astype("float64")
     for c in ("purchased", "deepest_stage", "r_score", "f_score", "m_score"):
         df[c] = df[c].astype("int64")
