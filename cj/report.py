@@ -48,6 +48,7 @@ Decisions
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
 import inspect
 import io
@@ -61,7 +62,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import exports, store
+from . import exports, i18n, store
 from .errors import CJError, ParameterError
 
 __all__ = [
@@ -177,6 +178,7 @@ class Report:
     appendix: tuple                  # ReportTable
     notes: tuple = ()
     intervention_points: ReportTable | None = None
+    lang: str = "en"                 # language of the report's words (cj.i18n: "en", "ru", "zh")
 
     def charts(self) -> list[ReportChart]:
         """Every chart, in reading order."""
@@ -250,8 +252,12 @@ def _auto_format(name, col: pd.Series) -> str:
     return "num"
 
 
-def header_text(name) -> str:
-    """A column name as a table header: ``conversion_from_start`` -> ``conversion from start``."""
+def header_text(name, lang: str = "en") -> str:
+    """A column name as a table header: ``conversion_from_start`` -> ``conversion from start`` (or its
+    translation, ``col.<name>`` in :mod:`cj.i18n`)."""
+    key = f"col.{name}"
+    if lang != "en" and key in i18n.STRINGS:
+        return i18n.t(key, lang)
     return str(name).replace("_", " ")
 
 
@@ -568,16 +574,23 @@ def _unit_value(v, unit) -> str:
     return format_value(v, "pct" if unit == "share" else ("float1" if unit == "score" else "float2"))
 
 
-def _kpi_frame(kp: pd.DataFrame) -> pd.DataFrame:
+def _kpi_label(r, lang: str) -> str:
+    key = f"kpi.{r.get('kpi')}"
+    return i18n.t(key, lang) if lang != "en" and key in i18n.STRINGS else str(r["label"])
+
+
+def _kpi_frame(kp: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The findings module's KPI table as display text (units differ row by row)."""
     rows = []
     for _, r in kp.iterrows():
         unit = r.get("unit")
         change = r.get("change")
-        rows.append({"KPI": str(r["label"]), "value": _unit_value(r["value"], unit),
-                     "previous period": "" if _isnan(r.get("period_previous")) else str(r.get("period_previous")),
+        rows.append({"KPI": _kpi_label(r, lang), "value": _unit_value(r["value"], unit),
+                     "previous period": "" if _isnan(r.get("period_previous"))
+                     else i18n.period_text(r.get("period_previous"), lang),
                      "previous": _unit_value(r.get("previous"), unit),
-                     "last period": "" if _isnan(r.get("period_current")) else str(r.get("period_current")),
+                     "last period": "" if _isnan(r.get("period_current"))
+                     else i18n.period_text(r.get("period_current"), lang),
                      "last": _unit_value(r.get("current"), unit),
                      "change": format_value(change, "points" if unit == "share" else "signed2"),
                      "p": format_value(r.get("p_value"), "p")})
@@ -585,9 +598,10 @@ def _kpi_frame(kp: pd.DataFrame) -> pd.DataFrame:
 
 
 def _kpis(ov: dict, goal: str | None, sent: pd.DataFrame | None,
-          module_kpis: list | None = None) -> list[tuple[str, str, str]]:
-    out = [("Customers", format_value(ov.get("customers"), "int"), "distinct customer ids"),
-           ("Events", format_value(ov.get("events"), "int"), "rows used")]
+          module_kpis: list | None = None, lang: str = "en") -> list[tuple[str, str, str]]:
+    out = [(i18n.t("rep.kpi_customers", lang), format_value(ov.get("customers"), "int"),
+            i18n.t("rep.kpi_customers_help", lang)),
+           (i18n.t("rep.kpi_events", lang), format_value(ov.get("events"), "int"), i18n.t("rep.kpi_events_help", lang))]
     if module_kpis:            # one definition per KPI across the product: the findings module's
         return out + list(module_kpis)
     n = ov.get("customers") or 0
@@ -623,7 +637,7 @@ def _quotes(con, stage: str, *, limit: int = _MAX_QUOTES) -> list[str]:
 
 def build_report(con, meta, *, title: str | None = None, goal: str | None = None, window=None,
                  include_segments: bool = True, max_experiments: int = _MAX_EXPERIMENTS,
-                 now: _dt.datetime | None = None) -> Report:
+                 now: _dt.datetime | None = None, lang: str = "en") -> Report:
     """Run every analysis the report needs, once, on view ``events`` of ``con``.
 
     Parameters
@@ -638,7 +652,10 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         awareness (the journey map and :mod:`cj.findings` use the same default).
     include_segments : cluster customers (a few seconds on 100k customers).
     now : the time written on the report (for reproducible files).
+    lang : language of the report's words: "en" (default), "ru" or "zh" (:mod:`cj.i18n`); numbers,
+        tables and texts from the data are the same in every language.
     """
+    L = functools.partial(i18n.t, lang=lang)
     from . import abtest, funnel
     from . import sentiment as sentiment_mod
     from .schema import default_stage_order
@@ -772,6 +789,8 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
     except Exception as exc:  # noqa: BLE001 - a bug there must not cost the meeting its deck; said in the report
         notes.append(f"Findings module failed ({type(exc).__name__}: {exc}); the report wrote its own summary.")
     if found is not None:
+        if hasattr(found, "in_language"):
+            found = found.in_language(lang)
         items = list(getattr(found, "findings", found) or [])
         findings = [_as_finding(it, i) for i, it in enumerate(items, start=1)]
         source = "cj.findings"
@@ -779,15 +798,16 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         ip = getattr(found, "intervention_points", None)
         if isinstance(ip, pd.DataFrame) and len(ip):
             keep = [c for c in _INTERVENTION_FORMATS if c in ip.columns] or list(ip.columns)
-            interventions = ReportTable("interventions", "Intervention points (ranked)",
-                                        ip[keep].reset_index(drop=True), dict(_INTERVENTION_FORMATS),
-                                        note="score = customers lost × (1 + share negative) × (1 + headroom); "
-                                             "headroom: how much better the best group converts there.")
+            ipk = ip[keep].reset_index(drop=True)
+            if "transition" in ipk.columns and lang != "en":
+                ipk["transition"] = [i18n.format_value(i18n.V("transition", (a, b)), lang)
+                                     for a, b in zip(ip["stage"], ip["next_stage"])]
+            interventions = ReportTable("interventions", L("rep.interventions_ranked"),
+                                        ipk, dict(_INTERVENTION_FORMATS), note=L("rep.interventions_note"))
         kp = getattr(found, "kpis", None)
         if isinstance(kp, pd.DataFrame) and len(kp) and {"label", "value", "unit"} <= set(kp.columns):
-            kpi_table = ReportTable("kpis", "KPIs", _kpi_frame(kp), {},
-                                    note="The last full period against the one before, where the data spans both.")
-            module_kpis = [(str(r["label"]), _unit_value(r["value"], r["unit"]),
+            kpi_table = ReportTable("kpis", L("rep.kpis"), _kpi_frame(kp, lang), {}, note=L("rep.kpis_note"))
+            module_kpis = [(_kpi_label(r, lang), _unit_value(r["value"], r["unit"]),
                             f"n = {format_value(r.get('n'), 'int')}") for _, r in kp.iterrows()]
     else:
         findings = summary_findings(stage_order=stage_order, funnel_steps=steps, window_text=_window_text(window),
@@ -797,11 +817,11 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
     # ---- overview charts
     overview = []
     if steps is not None and len(steps):
-        overview.append(ReportChart("funnel", "Funnel", funnel_chart(steps),
+        overview.append(ReportChart("funnel", L("rep.funnel"), funnel_chart(steps),
                                     "Share of the customers who started at the first stage that reached each stage, "
                                     "in order" + _window_text(window) + "."))
     if sent is not None and sent["mean"].notna().any():
-        overview.append(ReportChart("emotion", "Emotion curve", emotion_chart(sent, stage_order),
+        overview.append(ReportChart("emotion", L("rep.emotion"), emotion_chart(sent, stage_order),
                                     "Mean sentiment of feedback and ratings at each stage, with 95% confidence band."))
     for b in breakdowns:
         overview.append(ReportChart(f"breakdown-{b['dimension']}", f"Into {b['stage']} by {b['dimension']}",
@@ -822,26 +842,28 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         charts: list[ReportChart] = []
         if fsteps is not None and s in fsteps.index:
             f = fsteps.loc[s]
-            facts.append(("Reached in order" + _window_text(window),
-                          f"{int(f['customers']):,} customers ({_pct(f['conversion_from_start'], 1)} of the start)"))
+            facts.append((L("rep.fact.reached") + (_window_text(window) if lang == "en" else ""),
+                          L("rep.fact.reached_value", n=i18n.format_number(int(f["customers"]), lang),
+                            share=i18n.pct_text(f["conversion_from_start"], lang, 1))))
             if int(f["step_index"]) > 1:
                 prev = stage_order[int(f["step_index"]) - 2]
-                facts.append((f"Went on from {prev}", _pct(f["conversion_from_previous"], 1)))
-                facts.append(("Stopped before this stage", f"{int(f['dropped']):,}"
+                facts.append((L("rep.fact.went_on", stage=i18n.stage_label(prev, lang)),
+                              i18n.pct_text(f["conversion_from_previous"], lang, 1)))
+                facts.append((L("rep.fact.stopped"), f"{int(f['dropped']):,}"
                               + (f" (+{int(f['in_window']):,} still within the window)" if f["in_window"] else "")))
-                facts.append((f"Median time from {prev}", duration_text(f["median_seconds_from_previous"])))
+                facts.append((L("rep.fact.median_time", stage=i18n.stage_label(prev, lang)), duration_text(f["median_seconds_from_previous"])))
         if srows is not None and s in srows.index and int(srows.loc[s, "n"]) > 0:
             r = srows.loc[s]
-            facts.append(("Mean sentiment", f"{r['mean']:+.2f} (95% CI {format_value(r['ci_low'], 'signed2')} to "
+            facts.append((L("rep.fact.mean_sentiment"), f"{r['mean']:+.2f} (95% CI {format_value(r['ci_low'], 'signed2')} to "
                                              f"{format_value(r['ci_high'], 'signed2')}), {int(r['n']):,} values"))
-            facts.append(("Negative feedback", _pct(r["share_negative"])))
+            facts.append((L("rep.fact.negative"), _pct(r["share_negative"])))
             if not _isnan(r["mean_rating"]):
-                facts.append(("Mean rating", f"{r['mean_rating']:.2f}"))
+                facts.append((L("rep.fact.mean_rating"), f"{r['mean_rating']:.2f}"))
         if drop_neg is not None and len(drop_neg):
             d = drop_neg[drop_neg["stage"].astype(str) == s]
             if len(d) and int(d.iloc[0]["n_negative"]) > 0:
                 d = d.iloc[0]
-                facts.append((f"Stopped before {d['next_stage']}",
+                facts.append((L("rep.fact.stopped_before", stage=i18n.stage_label(str(d["next_stage"]), lang)),
                               f"{_pct(d['drop_rate_negative'])} of the {int(d['n_negative']):,} customers negative "
                               f"here, {_pct(d['drop_rate_other'])} of the other {int(d['n_other']):,}"))
         for e, lt in lifts.items():
@@ -855,7 +877,7 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                               f"{base}{_pct(r['share'], 1)} reach it ({float(r['lift_rel']):+.1%}, "
                               f"Holm p {format_value(r['p_value_holm'], 'p')})"))
         if s in reach:
-            facts.append(("Reached by segment", ", ".join(f"{a} {_pct(b)}" for a, b in reach[s])))
+            facts.append((L("rep.fact.by_segment"), ", ".join(f"{a} {_pct(b)}" for a, b in reach[s])))
         if fsteps is not None and s in fsteps.index:
             chart = funnel_chart(steps, highlight=s, width=300, title="Position in the funnel")
             if srows is not None and srows["mean"].notna().any():
@@ -882,7 +904,9 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
 
     sections = []
     for res in ab_results:
-        paras = [abtest.verdict(res)]
+        from . import texts
+
+        paras = [texts.ab_verdict(res, lang)]
         if res.srm.srm_warning:
             paras.append(f"Sample-ratio mismatch (p = {res.srm.p_value:.2g}): the split of customers is not the "
                          f"expected one; do not trust these results until it is explained.")
@@ -904,14 +928,14 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         elif cdf["lift_rel"].notna().any():
             ch.append(ReportChart(f"{key}-lift", "Relative lift", shared_charts.lift_chart(cdf).properties(width=460),
                                   "Relative lift against the control with its 95% interval."))
-        sections.append(Section(key, f"Experiment: {res.experiment}", tuple(paras), tuple(ch)))
+        sections.append(Section(key, L("rep.experiment", name=res.experiment), tuple(paras), tuple(ch)))
     if seg is not None:
         paras = [f"{seg.k} segments (K-means on recency, frequency, revenue and journey depth; silhouette "
                  f"{seg.silhouette.get(seg.k, float('nan')):.2f}, stability {seg.stability:.2f})."]
         for s, r in seg.profile.iterrows():
             paras.append(f"{seg.names.get(int(s), f'Segment {int(s)}')}: {int(r['size']):,} customers "
                          f"({_pct(r['share'])}), {_pct(r['revenue_share'])} of revenue.")
-        sections.append(Section("segments", "Segments", tuple(paras),
+        sections.append(Section("segments", L("rep.segments"), tuple(paras),
                                 (ReportChart("segments", "Segments", segments_chart(seg.profile, seg.names),
                                              "Each segment's share of customers and of revenue."),)))
 
@@ -920,7 +944,7 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
     if kpi_table is not None:
         appendix.append(kpi_table)
     if steps is not None:
-        appendix.append(ReportTable("funnel", "Funnel", steps[[
+        appendix.append(ReportTable("funnel", L("rep.funnel"), steps[[
             "step", "customers", "conversion_from_previous", "conversion_from_start", "dropped", "in_window",
             "median_seconds_from_previous"]].reset_index(drop=True), {
             "customers": "int", "conversion_from_previous": "pct", "conversion_from_start": "pct", "dropped": "int",
@@ -934,7 +958,7 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                                     {"customers": "int", "conversion_from_previous": "pct", "ci_prev_low": "pct",
                                      "ci_prev_high": "pct"}))
     if sent is not None:
-        appendix.append(ReportTable("sentiment", "Sentiment by stage", sent[[
+        appendix.append(ReportTable("sentiment", L("rep.sentiment_by_stage"), sent[[
             "stage", "n", "mean", "ci_low", "ci_high", "share_negative", "mean_rating", "source"]
         ].reset_index(drop=True),
             {"n": "int", "mean": "signed2", "ci_low": "signed2", "ci_high": "signed2", "share_negative": "pct",
@@ -942,28 +966,28 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
     if pains:
         pp = pd.concat([p.assign(stage=s)[["stage", "phrase", "count", "share_negative", "share_other", "z"]]
                         for s, p in pains.items()], ignore_index=True)
-        appendix.append(ReportTable("pain_points", "Pain points by stage", pp,
+        appendix.append(ReportTable("pain_points", L("rep.pains_by_stage"), pp,
                                     {"count": "int", "share_negative": "pct", "share_other": "pct", "z": "float1"},
                                     note="Phrases over-represented in negative feedback (log-odds z-score)."))
     if drop_neg is not None and len(drop_neg):
-        appendix.append(ReportTable("drop_after_negative", "Drop-off after negative feedback", drop_neg[[
+        appendix.append(ReportTable("drop_after_negative", L("rep.drop_negative"), drop_neg[[
             "stage", "next_stage", "n_negative", "drop_rate_negative", "n_other", "drop_rate_other", "difference",
             "p_value"]].reset_index(drop=True), {"n_negative": "int", "drop_rate_negative": "pct", "n_other": "int",
                                                  "drop_rate_other": "pct", "difference": "points", "p_value": "p"}))
     for res in ab_results:
         vdf = res.variants_frame()
-        appendix.append(ReportTable(f"ab-variants-{res.experiment}", f"{res.experiment}: variants", vdf,
+        appendix.append(ReportTable(f"ab-variants-{res.experiment}", L("rep.variants", name=res.experiment), vdf,
                                     {"customers": "int", "conversions": "int", "rate": "pct", "ci_low": "pct",
                                      "ci_high": "pct"}))
         cdf = res.comparisons_frame()[["variant", "control", "lift_abs", "lift_rel", "ci_rel_low", "ci_rel_high",
                                        "p_value", "p_value_holm", "chance_to_win"]]
-        appendix.append(ReportTable(f"ab-comparisons-{res.experiment}", f"{res.experiment}: against the control", cdf,
+        appendix.append(ReportTable(f"ab-comparisons-{res.experiment}", L("rep.against", name=res.experiment), cdf,
                                     {"lift_abs": "points", "lift_rel": "pct_signed", "ci_rel_low": "pct_signed",
                                      "ci_rel_high": "pct_signed", "p_value": "p", "p_value_holm": "p",
                                      "chance_to_win": "pct"}))
         lt = lifts.get(res.experiment)
         if lt is not None:
-            appendix.append(ReportTable(f"ab-stages-{res.experiment}", f"{res.experiment}: by stage", lt[[
+            appendix.append(ReportTable(f"ab-stages-{res.experiment}", L("rep.by_stage", name=res.experiment), lt[[
                 "stage", "variant", "customers", "reached", "share", "lift_rel", "p_value_holm"]
             ].reset_index(drop=True),
                 {"customers": "int", "reached": "int", "share": "pct", "lift_rel": "pct_signed", "p_value_holm": "p"}))
@@ -977,19 +1001,19 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
             "customers": col("size"), "share": col("share"), "revenue_share": col("revenue_share"),
             "bought": col("purchased_share"), "repeat": col("repeat_share"),
             "median_days_since_last": col("recency_days_median"), "mean_revenue": col("revenue_mean")})
-        appendix.append(ReportTable("segments", "Segments", tbl, {
+        appendix.append(ReportTable("segments", L("rep.segments"), tbl, {
             "customers": "int", "share": "pct", "revenue_share": "pct", "bought": "pct", "repeat": "pct",
             "median_days_since_last": "float1", "mean_revenue": "num"}))
         if cmp is not None and len(cmp):
             c = cmp[~cmp["kpi"].astype(str).str.startswith("reached:")][[
                 "segment_name", "kpi", "value", "rest_value", "p_adjusted", "significant"]].reset_index(drop=True)
-            appendix.append(ReportTable("segment_kpis", "Segments against the rest", c, {
+            appendix.append(ReportTable("segment_kpis", L("rep.segments_rest"), c, {
                 "value": "num", "rest_value": "num", "p_adjusted": "p", "significant": "bool"},
                 note="Chi-square for rates, Welch's t for means, Mann–Whitney for revenue; Benjamini–Hochberg."))
 
     when = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
-    return Report(title=title or f"Customer journey: {name}", dataset=name, period=period, generated=when,
-                  kpis=tuple(_kpis(ov, goal, sent, module_kpis)), findings=tuple(findings), findings_source=source,
+    return Report(title=title or L("rep.title", name=name), lang=lang, dataset=name, period=period, generated=when,
+                  kpis=tuple(_kpis(ov, goal, sent, module_kpis, lang)), findings=tuple(findings), findings_source=source,
                   overview=tuple(overview), stages=tuple(sections_by_stage), sections=tuple(sections),
                   appendix=tuple(appendix), notes=tuple(notes), intervention_points=interventions)
 
@@ -1086,11 +1110,11 @@ class _HtmlCharts:
                 f"export the static version instead.</p></noscript>\n<script>{bundle}</script>\n<script>{run}</script>")
 
 
-def _html_table(t: ReportTable) -> str:
+def _html_table(t: ReportTable, lang: str = "en") -> str:
     f = t.formatted()
     numeric = {str(c) for c in t.frame.columns
                if pd.api.types.is_numeric_dtype(t.frame[c]) and not pd.api.types.is_bool_dtype(t.frame[c])}
-    head = "".join(f"<th scope=\"col\">{_e(header_text(c))}</th>" for c in f.columns)
+    head = "".join(f"<th scope=\"col\">{_e(header_text(c, lang))}</th>" for c in f.columns)
     rows = []
     for rec in f.itertuples(index=False):
         cells = [("<td class=\"n\">" if col in numeric else "<td>") + _e(str(v)) + "</td>"
@@ -1118,64 +1142,68 @@ def render_html(rep: Report, *, interactive: bool = False) -> str:
     ``interactive=True`` inlines the Vega runtime once (~0.9 MB) for tooltips.
     """
     charts = _HtmlCharts(interactive)
+    lang = rep.lang
+    L = functools.partial(i18n.t, lang=lang)
     script_src = "'unsafe-inline' 'unsafe-eval'" if interactive else "'none'"   # Vega compiles expressions
     csp = (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src {script_src}; "
            f"font-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'")
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", f'<html lang="{_e(lang)}">', "<head>", '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(rep.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>", "<main>"]
-    out.append(f'<header class="top"><h1>{_e(rep.title)}</h1><p class="meta">Dataset {_e(rep.dataset)}'
-               + (f" · {_e(rep.period)}" if rep.period else "") + f" · made {_e(rep.generated)}</p></header>")
-    toc = [("kpis", "Key numbers"), ("findings", "Findings")]
+    out.append(f'<header class="top"><h1>{_e(rep.title)}</h1><p class="meta">{_e(L("rep.dataset", name=rep.dataset))}'
+               + (f" · {_e(rep.period)}" if rep.period else "") + f" · {_e(L('rep.made', when=rep.generated))}</p>"
+               "</header>")
+    toc = [("kpis", L("rep.key_numbers")), ("findings", L("rep.findings"))]
     if rep.intervention_points is not None:
-        toc.append(("interventions", "Intervention points"))
+        toc.append(("interventions", L("rep.interventions")))
     if rep.overview:
-        toc.append(("journey", "The journey"))
-    toc += [(f"stage-{s.index}", s.stage) for s in rep.stages]
+        toc.append(("journey", L("rep.journey")))
+    toc += [(f"stage-{s.index}", i18n.stage_label(s.stage, lang)) for s in rep.stages]
     toc += [(s.key, s.title) for s in rep.sections]
     if rep.appendix:
-        toc.append(("appendix", "Appendix"))
+        toc.append(("appendix", L("rep.appendix")))
     out.append('<nav class="toc">' + "".join(f'<a href="#{_e(a)}">{_e(t)}</a>' for a, t in toc) + "</nav>")
 
-    out.append('<section id="kpis"><h2>Key numbers</h2><div class="kpis">')
+    out.append(f'<section id="kpis"><h2>{_e(L("rep.key_numbers"))}</h2><div class="kpis">')
     for label, value, help_ in rep.kpis:
         out.append(f'<div class="kpi" title="{_e(help_)}"><div class="v">{_e(value)}</div>'
                    f'<div class="l">{_e(label)}</div></div>')
     out.append("</div></section>")
-    out.append('<section id="findings"><h2>Findings</h2>')
-    out.append(_html_findings(rep.findings) or '<p class="note">No findings: too little data.</p>')
+    out.append(f'<section id="findings"><h2>{_e(L("rep.findings"))}</h2>')
+    out.append(_html_findings(rep.findings) or f'<p class="note">{_e(L("rep.no_findings"))}</p>')
     out.append("</section>")
     if rep.intervention_points is not None:
-        out.append('<section id="interventions" class="block"><h2>Intervention points</h2>'
-                   + _html_table(rep.intervention_points) + "</section>")
+        out.append(f'<section id="interventions" class="block"><h2>{_e(L("rep.interventions"))}</h2>'
+                   + _html_table(rep.intervention_points, lang) + "</section>")
     if rep.overview:
-        out.append('<section id="journey" class="block"><h2>The journey</h2><div class="grid2">')
+        out.append(f'<section id="journey" class="block"><h2>{_e(L("rep.journey"))}</h2><div class="grid2">')
         out += [charts.figure(c) for c in rep.overview]
         out.append("</div></section>")
     for s in rep.stages:
-        out.append(f'<section class="stage" id="stage-{s.index}"><h2>{s.index}. {_e(s.stage)}</h2>')
+        out.append(f'<section class="stage" id="stage-{s.index}"><h2>{s.index}. '
+                   f'{_e(i18n.stage_label(s.stage, lang))}</h2>')
         out.append(_html_findings(s.findings))
         if s.facts:
             out.append('<dl class="facts">' + "".join(f"<dt>{_e(a)}</dt><dd>{_e(b)}</dd>" for a, b in s.facts)
                        + "</dl>")
         out += [charts.figure(c) for c in s.charts]
         if s.quotes:
-            out.append("<h3>What customers said</h3>")
+            out.append(f"<h3>{_e(L('rep.said'))}</h3>")
             out += [f"<blockquote>{_e(q)}</blockquote>" for q in s.quotes]
         out.append("</section>")
     for sec in rep.sections:
         out.append(f'<section class="block" id="{_e(sec.key)}"><h2>{_e(sec.title)}</h2>')
         out += [f"<p>{_e(p)}</p>" for p in sec.paragraphs]
         out += [charts.figure(c) for c in sec.charts]
-        out += [_html_table(t) for t in sec.tables]
+        out += [_html_table(t, lang) for t in sec.tables]
         out.append("</section>")
     if rep.appendix:
-        out.append('<section class="block" id="appendix"><h2>Appendix</h2>')
-        out += [_html_table(t) for t in rep.appendix]
+        out.append(f'<section class="block" id="appendix"><h2>{_e(L("rep.appendix"))}</h2>')
+        out += [_html_table(t, lang) for t in rep.appendix]
         out.append("</section>")
     notes = list(rep.notes) + _font_notes(rep, images=False)
-    foot = [f"Made with cj. Findings written by {_e(rep.findings_source)}."]
+    foot = [_e(L("rep.footer", source=rep.findings_source))]
     foot += [_e(n) for n in notes]
     out.append("<footer>" + "<br>".join(foot) + "</footer>")
     out.append("</main>")
@@ -1213,10 +1241,11 @@ def _png_size(png: bytes) -> tuple[int, int]:
 class _Deck:
     """python-pptx with the few things every slide of ours needs."""
 
-    def __init__(self, latin: str, ea: str):
+    def __init__(self, latin: str, ea: str, lang: str = "en"):
         from pptx import Presentation
         from pptx.util import Inches
 
+        self.lang = lang
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = Inches(_SLIDE_W), Inches(_SLIDE_H)
         self.latin, self.ea = latin, ea
@@ -1308,7 +1337,7 @@ class _Deck:
         for j, n in enumerate(lens):
             tbl.columns[j].width = Inches(width * n / total)
         for j, c in enumerate(frame.columns):
-            self._cell(tbl.cell(0, j), header_text(c), size=size, bold=True)
+            self._cell(tbl.cell(0, j), header_text(c, self.lang), size=size, bold=True)
         for i, rec in enumerate(frame.itertuples(index=False), start=1):
             for j, v in enumerate(rec):
                 self._cell(tbl.cell(i, j), str(v), size=size)
@@ -1352,7 +1381,8 @@ def render_pptx(rep: Report, *, latin_font: str = PPTX_LATIN_FONT, ea_font: str 
     notes); one per experiment and the segments; then "Appendix" and its tables (native,
     editable, at most 12 rows a slide).
     """
-    d = _Deck(latin_font, ea_font)
+    d = _Deck(latin_font, ea_font, rep.lang)
+    L = functools.partial(i18n.t, lang=rep.lang)
     png = {}
 
     def image(c: ReportChart) -> bytes:
@@ -1369,7 +1399,8 @@ def render_pptx(rep: Report, *, latin_font: str = PPTX_LATIN_FONT, ea_font: str 
     d.set_title(t, rep.title, size=36)
     tf = sub.text_frame
     tf.clear()
-    for i, line in enumerate([f"Dataset: {rep.dataset}", rep.period, f"Made {rep.generated}"]):
+    for i, line in enumerate([L("rep.dataset_colon", name=rep.dataset), rep.period,
+                              L("rep.made_cap", when=rep.generated)]):
         if not line:
             continue
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
@@ -1380,8 +1411,8 @@ def render_pptx(rep: Report, *, latin_font: str = PPTX_LATIN_FONT, ea_font: str 
     # summary
     chunks = list(_chunks(list(rep.findings), _FINDINGS_PER_SLIDE)) or [[]]
     for n, part in enumerate(chunks):
-        s = d.slide("Summary" if n == 0 else "Summary (continued)",
-                    notes=f"Findings written by {rep.findings_source}.\n" + "\n".join(_finding_note(f) for f in part))
+        s = d.slide(L("rep.summary") if n == 0 else L("rep.continued", title=L("rep.summary")),
+                    notes=L("rep.findings_by", source=rep.findings_source) + "\n" + "\n".join(_finding_note(f) for f in part))
         top = 1.3
         if n == 0 and rep.kpis:
             kp = list(rep.kpis)[:8]
@@ -1392,16 +1423,16 @@ def render_pptx(rep: Report, *, latin_font: str = PPTX_LATIN_FONT, ea_font: str 
             top += 1.2
         size = 17 if len(part) <= 4 else (14 if len(part) <= 6 else 12)
         paras = [(f"{f.number}. {f.text}", {"size": size, "after": 4}) for f in part] or \
-            ["No findings: too little data."]
+            [L("rep.no_findings")]
         d.text(s, 0.5, top, _SLIDE_W - 1, _SLIDE_H - top - 0.3, paras, name="Findings")
 
     # intervention points
     if rep.intervention_points is not None:
-        _table_slides(d, rep.intervention_points, "Intervention points")
+        _table_slides(d, rep.intervention_points, L("rep.interventions"), rep.lang)
 
     # overview
     if rep.overview:
-        s = d.slide("The journey at a glance", notes="\n".join(f"{c.title}: {c.description}" for c in rep.overview))
+        s = d.slide(L("rep.journey_glance"), notes="\n".join(f"{c.title}: {c.description}" for c in rep.overview))
         pics = list(rep.overview)[:2]
         w = (_SLIDE_W - 1) / len(pics)
         for i, c in enumerate(pics):
@@ -1410,17 +1441,17 @@ def render_pptx(rep: Report, *, latin_font: str = PPTX_LATIN_FONT, ea_font: str 
     # stages
     for st in rep.stages:
         notes = [_finding_note(f) for f in st.findings] + [f"{c.title}: {c.description}" for c in st.charts]
-        s = d.slide(f"{st.index}. {st.stage}", notes="\n".join(notes))
+        s = d.slide(f"{st.index}. {i18n.stage_label(st.stage, rep.lang)}", notes="\n".join(notes))
         if st.charts:
             d.picture(s, image(st.charts[0]), 0.4, 1.35, 7.3, 3.1)
         paras = [(f"{a}: {b}", {"size": 12, "after": 2}) for a, b in st.facts]
-        d.text(s, 0.4, 4.55, 7.3, 2.8, paras or [("No numbers for this stage.", {"size": 12})], name="Facts")
+        d.text(s, 0.4, 4.55, 7.3, 2.8, paras or [(L("rep.no_numbers"), {"size": 12})], name="Facts")
         right = [(f"{f.number}. {f.text}", {"size": 14}) for f in st.findings]
         if st.pain_points:
             phrases = ", ".join(f"“{p}” ({v:.0%})" for p, v in st.pain_points[:5])
-            right.append((f"Top complaint phrases (share of negative feedback): {phrases}", {"size": 13}))
+            right.append((L("rep.complaints", items=phrases), {"size": 13}))
         right += [(f"“{q}”", {"size": 12, "color": "#8a1c1c"}) for q in st.quotes[:2]]
-        d.text(s, 7.9, 1.35, _SLIDE_W - 8.3, _SLIDE_H - 1.6, right or [("No findings for this stage.", {"size": 13})],
+        d.text(s, 7.9, 1.35, _SLIDE_W - 8.3, _SLIDE_H - 1.6, right or [(L("rep.no_stage_findings"), {"size": 13})],
                name="Findings")
 
     # experiments and segments
@@ -1432,21 +1463,21 @@ def render_pptx(rep: Report, *, latin_font: str = PPTX_LATIN_FONT, ea_font: str 
 
     # appendix
     notes = list(rep.notes) + _font_notes(rep, images=True)
-    s = d.slide("Appendix", notes="\n".join(notes))
+    s = d.slide(L("rep.appendix"), notes="\n".join(notes))
     d.text(s, 0.5, 1.4, _SLIDE_W - 1, _SLIDE_H - 1.8,
-           [("Tables behind the findings:", {"size": 16, "bold": True})]
+           [(L("rep.tables_behind"), {"size": 16, "bold": True})]
            + [(f"• {t.title}", {"size": 14, "after": 2}) for t in rep.appendix]
            + [(n, {"size": 12, "color": "#5b6b7b"}) for n in notes], name="Contents")
     for t in rep.appendix:
-        _table_slides(d, t, f"Appendix: {t.title}")
+        _table_slides(d, t, L("rep.appendix_of", title=t.title), rep.lang)
     return d.save()
 
 
-def _table_slides(d: _Deck, t: ReportTable, title: str) -> None:
+def _table_slides(d: _Deck, t: ReportTable, title: str, lang: str = "en") -> None:
     f = t.formatted()
     parts = list(_chunks(list(range(len(f))), _TABLE_ROWS_PER_SLIDE)) or [[]]
     for n, idx in enumerate(parts):
-        s = d.slide(title if n == 0 else f"{title} (continued)", notes=t.note)
+        s = d.slide(title if n == 0 else i18n.t("rep.continued", lang, title=title), notes=t.note)
         d.table(s, f.iloc[idx].reset_index(drop=True), 0.5, 1.35, _SLIDE_W - 1.2,
                 size=10 if len(f.columns) <= 8 else 8)
 

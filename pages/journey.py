@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cj import findings, report
+from cj import findings, i18n, report
 from cj.errors import CJError
 from pages import common
 
@@ -35,16 +35,17 @@ except CJError as exc:
     common.show_error(exc)
     st.stop()
 jm = fs.journey
+lang = common.language()
+fs = fs.in_language(lang)              # findings' texts in the UI language (numbers unchanged)
 unit = jm.unit
 
 
 def cap(s) -> str:
-    s = str(s)
-    return s[:1].upper() + s[1:] if s[:1].isascii() else s
+    return i18n._cap(i18n.stage_label(str(s), lang))
 
 
 def pct(v, digits: int = 0) -> str:
-    return "—" if v is None or pd.isna(v) else f"{100 * float(v):.{digits}f}%"
+    return "—" if v is None or pd.isna(v) else i18n.pct_text(v, lang, digits)
 
 
 def is_text(v) -> bool:
@@ -108,7 +109,7 @@ if len(kp):
     st.subheader(":material/monitoring: " + common.tr("jm.kpis"))
     for col, r in zip(st.columns(len(kp)), kp.itertuples(index=False)):
         share = r.unit == "share"
-        value = pct(r.value, 1) if share else f"{r.value:,.2f}"
+        value = pct(r.value, 1) if share else common.num(r.value, 2)
         delta, helptext = None, f"n = {r.n:,}"
         if r.kpi == "conversion_rate":
             helptext += f"; customers who reached {r.stage} (by period: of the customers first seen in it)"
@@ -119,14 +120,12 @@ if len(kp):
                          f"{'' if significant else ', not significant'})")
             if significant:       # a change is shown only where its test supports it
                 delta = f"{change} vs {r.period_previous}"
-        col.metric(r.label, value, delta=delta, help=common.md(helptext))
+        col.metric(i18n.t(f"kpi.{r.kpi}", lang), value, delta=delta, help=common.md(helptext))
 
 # ------------------------------------------------------------------ the map: one column per stage
 st.subheader(":material/route: " + common.tr("jm.journey"))
-st.caption(f"Counts are {unit}. Conversion: ordered funnel over the stages"
-           + ("" if jm.params.get("window_seconds") is None else " within the window")
-           + "; time in stage: median from the first event at the stage to the first at the next; "
-             "touchpoints: share of the stage's events and how many who entered through it moved on.")
+st.caption(common.tr("jm.map_caption", unit=i18n.t(f"unit.{unit}.subj", lang),
+                     window="" if jm.params.get("window_seconds") is None else common.tr("jm.within_window")))
 ex = jm.experiments
 for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records")):
     s = r["stage"]
@@ -134,30 +133,30 @@ for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records"
         st.markdown(f"### {r['position']}. {common.md(cap(s))}")
         st.metric(common.tr("jm.reached"), common.num(r["customers"]), help=f"{unit} with any event at this stage")
         if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):
-            st.metric(common.md(f"Move on to {cap(r['next_stage'])}"), pct(r["conversion_to_next"]),
-                      delta=f"-{int(r['lost_to_next']):,} lost" if pd.notna(r["lost_to_next"]) else None,
+            st.metric(common.tr("jm.move_on", stage=common.md(cap(r["next_stage"]))), pct(r["conversion_to_next"]),
+                      delta=common.tr("jm.lost", n=common.num(r["lost_to_next"])) if pd.notna(r["lost_to_next"]) else None,
                       delta_color="normal" if pd.notna(r["lost_to_next"]) and r["lost_to_next"] > 0 else "off",
                       help=f"of those who reached {common.md(s)} in order, the share who reached the next stage")
         if finite(r["median_seconds_in_stage"]):
-            st.metric("Time in stage", common.duration_label(r["median_seconds_in_stage"]),
+            st.metric(common.tr("jm.time"), common.duration_label(r["median_seconds_in_stage"]),
                       help="median, over those who moved on")
         tps = jm.touchpoints[jm.touchpoints["stage"] == s].head(3)
         if len(tps):
-            st.markdown("**Touchpoints**")
+            st.markdown(f"**{common.tr('jm.touchpoints')}**")
             for t in tps.itertuples(index=False):
                 conv = f" · {pct(t.conversion)} move on" if finite(t.conversion) else ""
                 st.markdown(common.md(f"{t.touchpoint} {pct(t.share)}{conv}"))
         if finite(r["mean_sentiment"]):
-            st.metric("Emotion", f"{r['mean_sentiment']:+.2f}",
+            st.metric(common.tr("jm.emotion"), i18n.format_value(i18n.V("signed", r["mean_sentiment"]), lang),
                       help=f"mean sentiment (−1…+1) of {r['sentiment_n']:,} values; "
                            f"{pct(r['share_negative'])} negative")
         if is_text(r["top_pain_point"]):
-            st.markdown("**Top pain point**")
+            st.markdown(f"**{common.tr('jm.top_pain')}**")
             st.markdown("#### " + common.md(f"“{r['top_pain_point']}”"))
             if is_text(r["pain_quote"]):
                 st.text(f"“{r['pain_quote']}”")
         if is_text(r["best_segment"]):
-            st.markdown("**Segments (move on)**")
+            st.markdown(f"**{common.tr('jm.segments')}**")
             st.markdown(":material/arrow_upward: "
                         + common.md(f"{r['best_segment']} {pct(r['best_segment_conversion'])}"))
             if r["worst_segment"] != r["best_segment"]:
@@ -165,7 +164,7 @@ for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records"
                             + common.md(f"{r['worst_segment']} {pct(r['worst_segment_conversion'])}"))
         lifts = ex[(ex["stage"] == s) & ex["significant"].astype(bool)] if len(ex) else ex
         if len(lifts):
-            st.markdown("**Experiments**")
+            st.markdown(f"**{common.tr('jm.experiments')}**")
             for x in lifts.itertuples(index=False):
                 st.markdown(":material/science: " + common.md(
                     f"{x.experiment}: {x.variant} {100 * x.lift_abs:+.1f} pts vs {x.control}"))
@@ -202,10 +201,10 @@ if mine:
     for f in mine:
         st.markdown(f"**{f.number}.** {common.md(f.text)}")
 else:
-    st.caption("No finding is about this stage.")
+    st.caption(common.tr("jm.no_finding_stage"))
 d1, d2 = st.columns(2)
 with d1:
-    st.markdown("**Touchpoints**")
+    st.markdown(f"**{common.tr('jm.touchpoints')}**")
     tp = jm.touchpoints[jm.touchpoints["stage"] == stage].drop(columns="stage")
     if len(tp):
         st.dataframe(tp, hide_index=True, width="stretch", key="jm_tp",
@@ -220,7 +219,7 @@ with d1:
                      width="stretch", key="jm_groups",
                      column_config={"conversion": st.column_config.NumberColumn(format="percent")})
 with d2:
-    st.markdown("**Pain points**")
+    st.markdown(f"**{common.tr('jm.pains')}**")
     pp = jm.pain_points[jm.pain_points["stage"] == stage]
     if len(pp):
         st.dataframe(pp.drop(columns=["stage", "quote"]), hide_index=True, width="stretch", key="jm_pains",
@@ -243,14 +242,12 @@ if fs.findings:
     for f in fs.findings:
         st.markdown(f"**{f.number}.** {common.md(f.text)}", help=common.md(f.source))
 else:
-    st.info("No finding is supported by the data yet.", icon=":material/info:")
+    st.info(common.tr("jm.no_findings"), icon=":material/info:")
 for n in fs.notes:
     st.caption(common.md(n))
 
 st.subheader(":material/target: " + common.tr("jm.interventions"))
-st.caption("Ranked by score = customers lost × (1 + share of negative feedback at the stage) × (1 + headroom); "
-           "headroom: how much better the best group (segment, touchpoint, device, …) converts there than "
-           "everyone, relatively.")
+st.caption(common.tr("jm.ip_caption"))
 if len(ip):
     st.dataframe(ip, hide_index=True, width="stretch", key="jm_ip",
                  column_config={c: st.column_config.NumberColumn(format="percent")
@@ -258,10 +255,10 @@ if len(ip):
                  | {"score": st.column_config.NumberColumn(format="%.0f")})
 e1, e2, e3 = st.columns(3)
 with e1:
-    st.download_button("Findings (Markdown)", fs.to_markdown().encode("utf-8"), file_name="journey-findings.md",
+    st.download_button(common.tr("jm.findings_md"), fs.to_markdown().encode("utf-8"), file_name="journey-findings.md",
                        mime="text/markdown", key="dl_jm_md", icon=":material/description:")
 with e2:
-    st.download_button("Findings (JSON)", json.dumps(fs.to_json(), ensure_ascii=False, indent=1, default=str)
+    st.download_button(common.tr("jm.findings_json"), json.dumps(fs.to_json(), ensure_ascii=False, indent=1, default=str)
                        .encode("utf-8"), file_name="journey-findings.json", mime="application/json",
                        key="dl_jm_json", icon=":material/data_object:")
 with e3:
@@ -277,8 +274,8 @@ with x1:
             st.session_state.get("_jm_pptx_ready") == common.version_key(meta):
         st.session_state["_jm_pptx_ready"] = common.version_key(meta)
         with st.spinner("Building the deck…"):
-            deck = common.cached(report.pptx_report, meta, cache_extra=extra, meta=meta)
-        st.download_button("Download PowerPoint (.pptx)", deck, file_name=f"{meta.name}-journey.pptx",
+            deck = common.cached(report.pptx_report, meta, cache_extra=extra, meta=meta, lang=lang)
+        st.download_button(common.tr("jm.dl_pptx"), deck, file_name=f"{meta.name}-journey.pptx",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            key="dl_jm_pptx")
 with x2:
@@ -286,6 +283,6 @@ with x2:
             st.session_state.get("_jm_html_ready") == common.version_key(meta):
         st.session_state["_jm_html_ready"] = common.version_key(meta)
         with st.spinner("Building the report…"):
-            page_html = common.cached(report.html_report, meta, cache_extra=extra, meta=meta)
-        st.download_button("Download HTML report", page_html.encode("utf-8"), file_name=f"{meta.name}-journey.html",
+            page_html = common.cached(report.html_report, meta, cache_extra=extra, meta=meta, lang=lang)
+        st.download_button(common.tr("jm.dl_html"), page_html.encode("utf-8"), file_name=f"{meta.name}-journey.html",
                            mime="text/html", key="dl_jm_html")
