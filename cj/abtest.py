@@ -7,6 +7,9 @@ Two layers, as in gbstats:
   returns, per variant, the number of exposed customers and either their conversions or
   ``n``, ``sum`` and ``sum_squares`` of a per-customer metric. No event frame ever
   reaches pandas.
+  On a Spark source (:func:`cj.engine.is_spark`) the same sufficient statistics come from
+  :mod:`cj.spark.abtest`; everything after them is this module's Python on both engines
+  (:func:`stage_lifts` is DuckDB-only).
 * **Pure statistics.** :func:`compare_proportions`, :func:`compare_means`,
   :func:`srm_test`, :func:`holm`, :func:`sample_size` and
   :func:`minimum_detectable_effect` work on frozen dataclasses and plain numbers.
@@ -72,6 +75,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
+from . import engine
 from .errors import ParameterError, Problem
 from .store import quote_ident, run, table_columns
 
@@ -836,7 +840,15 @@ def verdict(result: ABResult) -> str:
 # ------------------------------------------------------------------ SQL layer
 
 def _columns(con) -> list[str]:
+    if engine.is_spark(con):
+        return con.columns()
     return table_columns(con, "events")
+
+
+def _spark():
+    """The Spark twin of this SQL layer (:mod:`cj.spark.abtest`), imported on first use."""
+    from .spark import abtest as spark_abtest
+    return spark_abtest
 
 
 def _require(cols: list[str], needed: Iterable[str], why: str) -> None:
@@ -862,6 +874,8 @@ def experiments(con) -> list[str]:
     Without an ``experiment`` column (or for rows where it is empty) the one implied
     experiment is called ``"experiment"``; without a ``variant`` column there are none.
     """
+    if engine.is_spark(con):
+        return _spark().experiments(con)
     cols = _columns(con)
     if "variant" not in cols:
         return []
@@ -947,9 +961,12 @@ def _params(experiment: str, window_us: int | None, **extra) -> dict:
 def variants(con, experiment: str | None = None) -> pd.DataFrame:
     """Exposed customers per variant (by first exposure): columns ``variant``, ``customers``."""
     experiment = _resolve_experiment(con, experiment)
-    cols = _columns(con)
-    df = run(con, f"WITH {_exposure_sql(cols)} SELECT variant, count(*) AS customers FROM exposure "
-                  f"GROUP BY variant ORDER BY variant", _params(experiment, None))
+    if engine.is_spark(con):
+        df = _spark().variants(con, experiment)
+    else:
+        cols = _columns(con)
+        df = run(con, f"WITH {_exposure_sql(cols)} SELECT variant, count(*) AS customers FROM exposure "
+                      f"GROUP BY variant ORDER BY variant", _params(experiment, None))
     df["customers"] = df["customers"].astype("int64")
     return df.reset_index(drop=True)
 
@@ -996,13 +1013,18 @@ def _crossover_note(crossovers: int) -> list[str]:
 
 
 def _check_goal(con, goal_col: str, goal: str) -> None:
-    col = quote_ident(goal_col)
-    n = run(con, f"SELECT count(*) AS n FROM events WHERE CAST({col} AS VARCHAR) = $goal", {"goal": goal})
-    if int(n["n"].iat[0]) > 0:
-        return
-    values = run(con, f"SELECT DISTINCT CAST({col} AS VARCHAR) AS v FROM events WHERE {col} IS NOT NULL "
-                      f"ORDER BY 1 LIMIT 50")
-    values = [str(x) for x in values["v"]]
+    if engine.is_spark(con):
+        if _spark().goal_count(con, goal_col, goal) > 0:
+            return
+        values = _spark().goal_values(con, goal_col)
+    else:
+        col = quote_ident(goal_col)
+        n = run(con, f"SELECT count(*) AS n FROM events WHERE CAST({col} AS VARCHAR) = $goal", {"goal": goal})
+        if int(n["n"].iat[0]) > 0:
+            return
+        values = run(con, f"SELECT DISTINCT CAST({col} AS VARCHAR) AS v FROM events WHERE {col} IS NOT NULL "
+                          f"ORDER BY 1 LIMIT 50")
+        values = [str(x) for x in values["v"]]
     close = difflib.get_close_matches(str(goal), values, n=1)
     hint = f"Did you mean '{close[0]}'? " if close else ""
     raise ParameterError.one(f"No event has {goal_col} = '{goal}'",
@@ -1025,6 +1047,9 @@ def _conversion_stats(con, experiment: str, goal: str, goal_col: str, window) ->
     _require(cols, (goal_col,), "for the goal")
     _check_goal(con, goal_col, goal)
     wus = _window_us(window)
+    if engine.is_spark(con):
+        return _as_int(_spark().conversion_stats(con, experiment, goal, goal_col, wus),
+                       ("customers", "conversions", "crossovers"))
     sql = f"""
 WITH {_exposure_sql(cols)},
 conv AS (
@@ -1093,6 +1118,8 @@ _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
 
 
 def _numeric_columns(con) -> list[str]:
+    if engine.is_spark(con):
+        return _spark().numeric_columns(con)
     desc = run(con, "DESCRIBE SELECT * FROM events")
     return [str(r.column_name) for r in desc.itertuples(index=False)
             if str(r.column_type).upper().split("(")[0] in _NUMERIC_TYPES]
@@ -1121,7 +1148,18 @@ def _metric_stats(con, experiment: str, metric: str, window) -> pd.DataFrame:
         raise ParameterError.one(f"Metric '{metric}' {what}",
                                  f"Use 'events' or a numeric column: {', '.join(numeric) or '(none)'}.",
                                  column=metric)
-    sql = f"""
+    if engine.is_spark(con):
+        raw = _spark().metric_stats(con, experiment, metric, wus)
+    else:
+        raw = run(con, _metric_sql(cols, value, wus), _params(experiment, wus))
+    df = _as_int(raw, ("customers", "n", "crossovers"))
+    for c in ("sum", "sum_squares"):
+        df[c] = df[c].astype("float64")
+    return df
+
+
+def _metric_sql(cols: list[str], value: str, wus: int | None) -> str:
+    return f"""
 WITH {_exposure_sql(cols)},
 per_customer AS (
     SELECT x.customer_id, x.variant, any_value(x.crossover) AS crossover, {value} AS value
@@ -1133,10 +1171,6 @@ SELECT variant, count(*) AS customers, count(value) AS n,
        COALESCE(sum(value), 0) AS "sum", COALESCE(sum(value * value), 0) AS sum_squares,
        sum(CASE WHEN crossover THEN 1 ELSE 0 END) AS crossovers
 FROM per_customer GROUP BY variant ORDER BY variant"""
-    df = _as_int(run(con, sql, _params(experiment, wus)), ("customers", "n", "crossovers"))
-    for c in ("sum", "sum_squares"):
-        df[c] = df[c].astype("float64")
-    return df
 
 
 def metric_test(con, *, metric: str = "revenue", experiment: str | None = None, control: str | None = None,
@@ -1216,6 +1250,9 @@ def stage_lifts(con, *, stages: list[str], experiment: str | None = None, contro
     """
     if mode not in ("funnel", "visited"):
         raise ParameterError.one(f"mode={mode!r} is not known", "Use 'funnel' or 'visited'.")
+    if engine.is_spark(con):
+        raise ParameterError.one("Stage lifts run on DuckDB only",
+                                 "Use conversion_test per stage on Spark, or open the dataset with DuckDB.")
     experiment = _resolve_experiment(con, experiment)
     cols = _columns(con)
     _require(cols, ("stage",), "for the stages")
