@@ -17,7 +17,9 @@ PAGES = [
     st.Page("pages/journey.py", title=T("nav.journey"), icon=":material/map:", url_path="journey"),
 ]
 
+common.route_default_page_path("data")     # /data is the Data page too (it is the default, served at /)
 nav = st.navigation(PAGES)
+common.hide_table_download()
 common.shell_ran()
 common.sidebar()
 nav.run()

@@ -37,6 +37,42 @@ def tr(key: str, **values) -> str:
     return i18n.t(key, st.session_state.get("cj_lang", "en"), **values)
 
 
+# Streamlit's dataframe toolbar offers "Download as CSV" of the shown table; that file is not
+# formula-safe (a cell "=HYPERLINK(...)" from the data opens as a formula in Excel). Streamlit 1.67 has no
+# option to turn it off (st.dataframe has no such parameter; streamlit/streamlit#8402 and #11358 are open,
+# PR #13194 "disable_export" was closed unmerged), so the button is hidden with CSS on every page and
+# people use our own downloads (download_table: CSV/XLSX with formula-looking cells kept as text).
+# Search and show/hide columns stay. The CSS is static (no data in it).
+HIDE_TABLE_DOWNLOAD_CSS = (
+    "<style>[data-testid='stElementToolbar'] [data-testid='stElementToolbarButton']:has("
+    "button[aria-label^='Download as CSV']),"
+    "[data-testid='stElementToolbar'] button[aria-label^='Download as CSV']{display:none !important}</style>")
+
+
+def hide_table_download() -> None:
+    """Called by dashboard.py on every run (see HIDE_TABLE_DOWNLOAD_CSS)."""
+    st.markdown(HIDE_TABLE_DOWNLOAD_CSS, unsafe_allow_html=True)
+
+
+def route_default_page_path(default_url_path: str) -> None:
+    """Let ``/<default_url_path>`` open the default page instead of Streamlit's "Page not found".
+
+    Streamlit serves the default page only at ``/`` (its ``url_path`` is always ""), so a link or
+    bookmark to ``/data`` found no page. Before ``st.navigation`` runs, a request for that path is
+    turned into a request for the default page (Streamlit internals, guarded: if they change, the
+    old behaviour — a "Page not found" note, then the default page — comes back, nothing breaks).
+    """
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        pm = ctx.pages_manager if ctx is not None else None
+        if pm is not None and pm.intended_page_name == default_url_path and not pm.intended_page_script_hash:
+            pm.set_script_intent("", "")
+    except Exception:  # noqa: BLE001 - internals moved: fall back to Streamlit's own handling
+        pass
+
+
 def shell_ran() -> None:
     """Called by dashboard.py on every run, before the page."""
     st.session_state["_cj_shell"] = True

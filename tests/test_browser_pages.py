@@ -109,6 +109,27 @@ def test_switch_interface_language(app_server, page):
     shot(page, "data-zh")
 
 
+@pytest.mark.parametrize("lang,funnel_text,journey_heading,finding", [
+    ("ru", "Наибольшая потеря", "Выводы", "теряется"),
+    ("zh", "最大流失", "发现", "流失了"),
+])
+def test_sentences_follow_the_language(app_server, page, lang, funnel_text, journey_heading, finding):
+    """Sentence-level text (funnel summary, numbered findings, captions) is translated, not only labels."""
+    open_page(page, app_server.url + f"/funnel?lang={lang}")
+    page.get_by_text(funnel_text).first.wait_for()
+    assert page.get_by_text("Largest drop").count() == 0
+    shot(page, f"funnel-{lang}")
+    open_page(page, app_server.url + f"/journey?lang={lang}")
+    page.get_by_role("heading", name=journey_heading).first.wait_for(timeout=120_000)
+    wait_idle(page, timeout=120_000)
+    page.get_by_text(finding).first.wait_for()
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    for english in ("the largest drop in the journey", "Top intervention point", "Ranked by score",
+                    "is the low point of the emotion curve", "Counts are customers"):
+        assert english not in body, english
+    shot(page, f"journey-{lang}")
+
+
 @pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
 def test_journey_map_fits_the_screen(app_server, browser, width, height):
     """On a projector-sized screen: no horizontal scroll, every stage column visible side by side."""
@@ -133,3 +154,35 @@ def test_journey_map_fits_the_screen(app_server, browser, width, height):
     pg.get_by_text("1 / 6").first.wait_for()
     shot(pg, f"journey-present-{width}x{height}")
     ctx.close()
+
+
+def test_direct_link_to_data_page_opens_it(app_server, browser):
+    """Regression: the Data page is the default page (served at /), and opening /data directly showed
+    Streamlit's "Page not found" dialog. Open / first (the first session), then /data in a fresh context."""
+    for path in ("/", "/data", "/data?lang=ru"):
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = ctx.new_page()
+        pg.set_default_timeout(60_000)
+        open_page(pg, app_server.url + path)
+        pg.get_by_text("Прочитано строк" if "lang=ru" in path else "Rows read").first.wait_for()
+        wait_idle(pg)
+        assert pg.get_by_text(re.compile("Page not found", re.I)).count() == 0, path
+        assert pg.locator('[role="dialog"]').count() == 0, path
+        ctx.close()
+
+
+def test_table_toolbar_has_no_csv_download(app_server, page):
+    """Streamlit's own "Download as CSV" (not formula-safe) is hidden; our CSV/XLSX buttons remain."""
+    open_page(page, app_server.url + "/funnel")
+    page.get_by_text("Largest drop").first.wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(state="attached")
+    page.wait_for_timeout(500)
+    labels = [b.get_attribute("aria-label") or "" for b in toolbar.locator("button").all()]
+    assert any(lbl.startswith("Download as CSV") for lbl in labels), labels   # the button exists ...
+    download = toolbar.locator("button[aria-label^='Download as CSV']").first
+    assert not download.is_visible()                                        # ... but is hidden
+    assert toolbar.locator("button[aria-label^='Search']").first.is_visible()
+    assert page.get_by_role("button", name="Download table (CSV)").first.is_visible()

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from apptest_utils import app
-from cj import i18n
+from cj import i18n, report
 
 
 def test_every_key_in_every_language():
@@ -39,3 +39,110 @@ def test_pages_follow_the_language_in_the_link(workspace, lang, title, metric):
     at.switch_page("pages/funnel.py").run()
     assert not at.exception
     assert at.title[0].value == i18n.t("nav.funnel", lang)
+
+
+# ------------------------------------------------------------------ every key used in the code exists
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+_KEY_USE = re.compile(r"""\b(?:t|tr|L|Msg|i18n\.t)\(\s*f?["']([a-z][\w.\-' ]*)["']""")
+
+
+def _used_keys() -> set[str]:
+    keys = set()
+    for path in [*ROOT.glob("cj/*.py"), *ROOT.glob("pages/*.py"), ROOT / "dashboard.py"]:
+        for k in _KEY_USE.findall(path.read_text(encoding="utf-8")):
+            if "{" not in k and "." in k and not k.endswith("."):   # "join." + …: dynamic, tested below
+                keys.add(k)
+    return keys
+
+
+def test_every_key_used_in_the_code_exists_in_every_language():
+    used = _used_keys()
+    assert len(used) > 100          # the scan finds the calls (tr("nav.data"), Msg("f.drop", ...), L("rep.findings"))
+    missing = sorted(k for k in used if k not in i18n.STRINGS)
+    assert missing == []
+    for k in used:
+        assert all(i18n.STRINGS[k].get(lang, "").strip() for lang in i18n.LANGS), k
+
+
+def test_dynamic_keys_exist():
+    """Keys built at run time: f"kpi.{kpi}", f"period.one.{grain}", f"unit.{unit}", f"ab.err.{code}" …"""
+    from cj import abtest, findings
+
+    dynamic = [f"kpi.{k}" for k in findings.KPI_LABELS] + [f"test.{t}" for t in ("chi-square", "Welch's t")]
+    dynamic += [f"period.{w}.{g}" for w in ("one", "range", "others") for g in ("day", "week", "month")]
+    dynamic += [f"unit.{u}" for u in ("customers", "sessions")] + [f"unit.{u}.subj" for u in ("customers", "sessions")]
+    dynamic += [f"ab.err.{code}" for code in abtest.ERROR_CODES]
+    dynamic += [f"f.kpi.{v}" for v in ("rose", "fell")] + [f"f.kpi.conv.{v}" for v in ("rose", "fell")]
+    assert sorted(k for k in dynamic if k not in i18n.STRINGS) == []
+    assert all(i18n.t(f"kpi.{k}") == label for k, (label, _) in findings.KPI_LABELS.items())
+
+
+# ------------------------------------------------------------------ findings and the report in ru and zh
+
+@pytest.fixture(scope="module")
+def sample_findings_and_report():
+    import tempfile
+    from pathlib import Path
+
+    from cj import findings, ingest, report, store
+
+    con = store.connect()
+    with tempfile.TemporaryDirectory(prefix="cj-test-") as tmp:
+        ingest.ingest(con, ROOT / "data" / "sample_events.csv.gz", workdir=Path(tmp))
+    store.execute(con, "CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (_record) FROM events_new")
+    ingest.cleanup(con)
+    stages = ["awareness", "interest", "consideration", "purchase", "loyalty", "advocacy"]
+    fs = findings.generate_findings(con, stage_order=stages)
+    meta = {"name": "sample", "stage_order": stages}
+    reps = {lang: report.build_report(con, meta, lang=lang, include_segments=False, now=__import__("datetime")
+                                      .datetime(2026, 1, 1)) for lang in i18n.LANGS}
+    html = {lang: report.render_html(r) for lang, r in reps.items()}
+    yield fs, reps, html
+    con.close()
+
+
+_ENGLISH_WORDS = re.compile(r"\b(the|of|and|customers|conversion|converted|dropped|loses|raised|lowered|rose|fell|"
+                            r"vs|negative|revenue|bought|Warning|Findings|Appendix|stage|points)\b")
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_findings_are_translated(sample_findings_and_report, lang):
+    fs, _, _ = sample_findings_and_report
+    assert len(fs.findings) >= 10
+    for f in fs.findings:
+        text, source = f.text_in(lang), f.source_in(lang)
+        assert text != f.text and source != f.source, f.text
+        assert not re.search(r"{\w+}", text), text                         # every placeholder filled
+        # what remains in English is data (segment names, phrases, column names), never template words
+        data = " ".join(str(v) for v in f.details.values()) + " " + " ".join(
+            str(x) for v in f.details.values() if isinstance(v, list) for x in v)
+        leftover = [w for w in _ENGLISH_WORDS.findall(text) if w not in data]
+        assert leftover == [], (text, leftover)
+    assert fs.in_language(lang).findings[0].numbers == fs.findings[0].numbers
+    assert fs.in_language("en").findings[0].text == fs.findings[0].text
+
+
+def test_number_formats_in_findings(sample_findings_and_report):
+    fs, _, _ = sample_findings_and_report
+    drop = next(f for f in fs.findings if f.kind == "drop")
+    lost = drop.numbers["lost"]
+    assert f"{lost:,}" in drop.text_in("en") and f"{lost:,}".replace(",", "\u00a0") in drop.text_in("ru")
+    assert "%" in drop.text_in("zh") and "\u00a0%" in drop.text_in("ru")
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_html_report_is_translated(sample_findings_and_report, lang):
+    _, reps, html = sample_findings_and_report
+    en, other = html["en"], html[lang]
+    assert f'<html lang="{lang}">' in other
+    for heading in ("rep.key_numbers", "rep.findings", "rep.appendix", "rep.journey"):
+        assert f">{i18n.t(heading, lang)}<" in other and f">{i18n.t(heading, 'en')}<" in en
+    # every English finding sentence is gone, replaced by its translation
+    for f_en, f_other in zip(reps["en"].findings, reps[lang].findings):
+        assert report.html.escape(f_en.text) in en
+        assert report.html.escape(f_en.text) not in other
+        assert report.html.escape(f_other.text) in other
+    for english in ("Key numbers", "What customers said", "Made with cj", "Intervention points (ranked)"):
+        assert english not in other, english
+    assert not re.search(r">[^<]*{\w+}[^<]*<", other)                     # no unfilled placeholder in the text
