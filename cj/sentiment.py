@@ -43,7 +43,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import store
+from . import engine, store
 from .errors import ParameterError
 
 __all__ = [
@@ -883,6 +883,8 @@ _FEEDBACK_VIEW = "feedback_scores"
 
 
 def _columns(con) -> list[str]:
+    if engine.is_spark(con):
+        return con.columns()
     try:
         return store.table_columns(con)
     except Exception as exc:  # duckdb.CatalogException when no events view
@@ -899,6 +901,9 @@ def score_feedback(con, *, column: str = "feedback", lang: str = "auto", rescore
     ``score``, ``label`` and ``lang`` joined on the text. Returns counts
     ``{"texts": distinct texts, "scored": newly scored}``.
     """
+    if engine.is_spark(con):     # scored on the executors, kept per source (cj.spark.sentiment)
+        from .spark import sentiment as spark_sentiment
+        return spark_sentiment.score_feedback(con, column=column, lang=lang, rescore=rescore)
     cols = _columns(con)
     if column not in cols:
         raise ParameterError.one(f"This dataset has no '{column}' column with feedback text",
@@ -1033,24 +1038,10 @@ def _t_ci(mean: float, sd: float, n: int) -> tuple[float, float]:
     return mean - half, mean + half
 
 
-def sentiment_by(con, *, by: str = "stage", stage_order: Sequence[str] | None = None,
-                 filters: dict | None = None) -> pd.DataFrame:
-    """Sentiment per group of ``by`` (default: stage).
-
-    Every event row gets one value by precedence — explicit ``sentiment`` column (assumed in
-    [−1, 1]; other ranges are mapped like ratings) > feedback text score > rating mapped with
-    :func:`rating_to_score` — and per group the frame has: ``n`` (rows with a value),
-    ``n_texts`` (rows with scored feedback text), ``mean`` with a 95% t-interval
-    (``ci_low``, ``ci_high``; NaN when n < 2), ``share_negative``/``share_neutral``/
-    ``share_positive`` (by the ±0.05 thresholds), ``mean_rating``, ``nps`` (only for 0–10
-    ratings), and ``source``: where most of the group's values came from ("sentiment column",
-    "text" or "rating"). ``filters`` is ``{column: value or list of values}``. Groups follow
-    ``stage_order`` (missing stages included with n = 0), else the default journey order.
-    """
-    cols = _columns(con)
-    if by not in cols:
-        raise ParameterError.one(f"Cannot group sentiment by '{by}': the dataset has no such column",
-                                 "Pick one of: " + ", ".join(cols), column=by)
+def _aggregates(con, cols: list[str], by: str, filters: dict | None) -> tuple[pd.DataFrame, bool]:
+    """Per group of ``by`` the raw aggregates :func:`sentiment_by` turns into its table, and whether
+    ratings are on a 0-10 (NPS) scale. One DuckDB query; the Spark twin is
+    :func:`cj.spark.sentiment.sentiment_aggregates`."""
     rows = _rows(con, cols)
     where, params = _where(filters, cols)
     g = store.quote_ident(by)
@@ -1075,6 +1066,32 @@ def sentiment_by(con, *, by: str = "stage", stage_order: Sequence[str] | None = 
                {"min(timestamp)" if "timestamp" in cols else "NULL"} AS first_seen
         FROM r {where}
         GROUP BY 1""", params or None)
+    return agg, rows.nps_scale
+
+
+def sentiment_by(con, *, by: str = "stage", stage_order: Sequence[str] | None = None,
+                 filters: dict | None = None) -> pd.DataFrame:
+    """Sentiment per group of ``by`` (default: stage).
+
+    Every event row gets one value by precedence — explicit ``sentiment`` column (assumed in
+    [−1, 1]; other ranges are mapped like ratings) > feedback text score > rating mapped with
+    :func:`rating_to_score` — and per group the frame has: ``n`` (rows with a value),
+    ``n_texts`` (rows with scored feedback text), ``mean`` with a 95% t-interval
+    (``ci_low``, ``ci_high``; NaN when n < 2), ``share_negative``/``share_neutral``/
+    ``share_positive`` (by the ±0.05 thresholds), ``mean_rating``, ``nps`` (only for 0–10
+    ratings), and ``source``: where most of the group's values came from ("sentiment column",
+    "text" or "rating"). ``filters`` is ``{column: value or list of values}``. Groups follow
+    ``stage_order`` (missing stages included with n = 0), else the default journey order.
+    """
+    cols = _columns(con)
+    if by not in cols:
+        raise ParameterError.one(f"Cannot group sentiment by '{by}': the dataset has no such column",
+                                 "Pick one of: " + ", ".join(cols), column=by)
+    if engine.is_spark(con):     # the same aggregates computed on Spark (cj.spark.sentiment)
+        from .spark import sentiment as spark_sentiment
+        agg, nps_scale = spark_sentiment.sentiment_aggregates(con, by=by, filters=filters)
+    else:
+        agg, nps_scale = _aggregates(con, cols, by, filters)
     out_cols = [by, "n", "n_texts", "mean", "ci_low", "ci_high", "share_negative", "share_neutral",
                 "share_positive", "mean_rating", "nps", "source"]
     records = []
@@ -1092,7 +1109,7 @@ def sentiment_by(con, *, by: str = "stage", stage_order: Sequence[str] | None = 
             "share_neutral": float(r["share_neutral"]) if n else float("nan"),
             "share_positive": float(r["share_positive"]) if n else float("nan"),
             "mean_rating": float(r["mean_rating"]) if n_r else float("nan"),
-            "nps": (100.0 * (int(r["promoters"]) - int(r["detractors"])) / n_r) if (rows.nps_scale and n_r) else float("nan"),
+            "nps": (100.0 * (int(r["promoters"]) - int(r["detractors"])) / n_r) if (nps_scale and n_r) else float("nan"),
             "source": best[0] if best[1] else None,
             "_first": r["first_seen"],
         })
@@ -1207,6 +1224,9 @@ def pain_points(con, *, stage: str, top: int = 10, by: str = "stage", min_count:
     ``share_other``, ``z`` and ``examples`` (up to two plain-text quotes, never HTML; escape
     them when rendering). At most ``max_texts`` texts are read (a repeatable sample beyond).
     """
+    if engine.is_spark(con):
+        raise ParameterError.one("Pain points runs on DuckDB only",
+                                 "Open the dataset with the DuckDB engine (the default) for this view.")
     cols = _columns(con)
     out_cols = ["phrase", "count", "count_other", "share_negative", "share_other", "z", "examples"]
     if "feedback" not in cols:
@@ -1323,6 +1343,9 @@ def drop_after_negative(con, *, stage_order: Sequence[str]) -> pd.DataFrame:
     ``difference`` (negative − other rate), ``chi2`` and ``p_value`` (Pearson chi-square on the
     2×2 table without continuity correction; NaN when a row or column is empty).
     """
+    if engine.is_spark(con):
+        raise ParameterError.one("Drop after negative runs on DuckDB only",
+                                 "Open the dataset with the DuckDB engine (the default) for this view.")
     order = [str(s) for s in (stage_order or [])]
     out_cols = ["stage", "next_stage", "n_negative", "dropped_negative", "drop_rate_negative", "n_other",
                 "dropped_other", "drop_rate_other", "difference", "chi2", "p_value"]
