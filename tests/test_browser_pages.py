@@ -175,9 +175,9 @@ def test_table_toolbar_has_no_csv_download(app_server, page):
     """Streamlit's own "Download as CSV" (not formula-safe) is hidden; our CSV/XLSX buttons remain."""
     open_page(page, app_server.url + "/funnel")
     page.get_by_text("Largest drop").first.wait_for()
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.hover()
-    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    box = page.locator('[data-testid="stElementContainer"]', has=page.locator('[data-testid="stDataFrame"]')).first
+    box.locator('[data-testid="stDataFrame"]').hover()
+    toolbar = box.locator('[data-testid="stElementToolbar"]').first
     toolbar.wait_for(state="attached")
     page.wait_for_timeout(500)
     labels = [b.get_attribute("aria-label") or "" for b in toolbar.locator("button").all()]
