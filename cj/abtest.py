@@ -114,6 +114,7 @@ NOT_ENOUGH_CONVERSIONS = "NOT_ENOUGH_CONVERSIONS"
 ZERO_VARIANCE = "ZERO_VARIANCE"
 ZERO_CONTROL = "ZERO_CONTROL"
 ONE_VARIANT = "ONE_VARIANT"
+TOO_LARGE = "TOO_LARGE"
 
 ERROR_CODES = {
     NO_DATA: "a variant has no customers (or no values of the metric)",
@@ -122,6 +123,7 @@ ERROR_CODES = {
     ZERO_VARIANCE: "the metric does not vary, so there is nothing to test",
     ZERO_CONTROL: "the control's value is 0, so a relative lift is undefined",
     ONE_VARIANT: "fewer than two variants have customers",
+    TOO_LARGE: "the values are too large (beyond about 1e150) to compute a variance in double precision",
 }
 
 _NOT_ENOUGH = (NO_DATA, NOT_ENOUGH_CUSTOMERS, NOT_ENOUGH_CONVERSIONS, ONE_VARIANT)
@@ -535,6 +537,12 @@ def compare_means(control: MeanStats, treatment: MeanStats, *, alpha: float = 0.
                                  f"a variance needs at least 2 customers per variant ({A}: {nA}, {B}: {nB})",
                                  alpha=alpha, control_value=mA, treatment_value=mB, lift_abs=lift_abs,
                                  lift_rel=lift_rel)
+    if not all(math.isfinite(v) for v in (control.sum, control.sum_squares, treatment.sum,
+                                           treatment.sum_squares)):
+        # Squares of values beyond ~1e154 are infinite in double precision: no variance, no test.
+        return _empty_comparison(A, B, "mean", TOO_LARGE, ERROR_CODES[TOO_LARGE], alpha=alpha,
+                                 control_value=mA if mA is not None and math.isfinite(mA) else None,
+                                 treatment_value=mB if mB is not None and math.isfinite(mB) else None)
     wA, wB = control.variance / nA, treatment.variance / nB     # squared standard errors of the means
     se = math.sqrt(wA + wB)
     if se == 0:
@@ -542,14 +550,17 @@ def compare_means(control: MeanStats, treatment: MeanStats, *, alpha: float = 0.
                                  f"every customer has the same value within {A} and within {B}",
                                  alpha=alpha, control_value=mA, treatment_value=mB, lift_abs=lift_abs,
                                  lift_rel=lift_rel)
-    df = (wA + wB) ** 2 / ((wA ** 2 / (nA - 1) if wA else 0.0) + (wB ** 2 / (nB - 1) if wB else 0.0))
+    # Welch–Satterthwaite, written in shares of wA + wB so no square overflows for huge values.
+    sA, sB = wA / (wA + wB), wB / (wA + wB)
+    df = 1.0 / ((sA * sA / (nA - 1) if wA else 0.0) + (sB * sB / (nB - 1) if wB else 0.0))
     tq = float(stats.t.ppf(1 - alpha / 2, df))
     d = lift_abs
     p_value = float(2 * stats.t.sf(abs(d) / se, df))
     ci_abs = (d - tq * se, d + tq * se)
     z = float(stats.norm.ppf(1 - alpha / 2))
     if mA != 0:
-        se_rel = math.sqrt(wB / mA ** 2 + mB ** 2 * wA / mA ** 4)
+        # sqrt(wB / mA² + mB² wA / mA⁴), without the powers that overflow for means above ~1e77
+        se_rel = math.hypot(math.sqrt(wB), (mB / mA) * math.sqrt(wA)) / abs(mA)
         ci_rel = (lift_rel - tq * se_rel, lift_rel + tq * se_rel)
         ci_bayes = (lift_rel - z * se_rel, lift_rel + z * se_rel)
     else:

@@ -489,6 +489,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                             "zh": "对照组的值为 0，无法计算相对提升"},
     "ab.err.ONE_VARIANT": {"en": "fewer than two variants have customers",
                            "ru": "клиенты есть меньше чем в двух вариантах", "zh": "有客户的变体少于两个"},
+    "ab.err.TOO_LARGE": {"en": "the values are too large (beyond about 1e150) to compute a variance",
+                         "ru": "значения слишком велики (больше примерно 1e150), дисперсию не вычислить",
+                         "zh": "数值过大（超过约 1e150），无法计算方差"},
     # funnel summary (cj.texts.funnel_summary; Markdown: ** marks bold)
     "fs.reached": {"en": "**{started}** {unit} started; **{reached}** ({share}) reached {last}.",
                    "ru": "Начали **{started}** {unit}; до шага «{last}» дошли **{reached}** ({share}).",

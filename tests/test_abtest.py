@@ -653,3 +653,25 @@ def test_sample_data_planted_lift_is_found_at_purchase_only():
     for stage in ("awareness", "interest", "consideration"):
         assert b.loc[stage, "lift_abs"] == 0 and b.loc[stage, "share"] == 1.0, stage
         assert not b.loc[stage, "p_value"] < 0.05, stage
+
+
+def test_compare_means_is_scale_invariant_up_to_huge_values():
+    """p-value, relative lift and its CI do not depend on the unit: values around 1e100 (whose fourth
+    power overflows) give the same answers as the same values around 1; beyond ~1e154 (squares overflow)
+    the comparison is withheld with TOO_LARGE instead of raising."""
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(10, 2, 400), rng.normal(10.4, 2.5, 380)
+
+    def stats_of(name, x, k):
+        x = x * k
+        return ab.MeanStats(name, len(x), float(x.sum()), float((x * x).sum()))
+
+    small = ab.compare_means(stats_of("A", a, 1.0), stats_of("B", b, 1.0))
+    huge = ab.compare_means(stats_of("A", a, 1e100), stats_of("B", b, 1e100))
+    assert huge.error is None
+    assert huge.p_value == pytest.approx(small.p_value, rel=1e-9)
+    assert huge.lift_rel == pytest.approx(small.lift_rel, rel=1e-9)
+    assert huge.ci_rel == pytest.approx(small.ci_rel, rel=1e-9)
+    assert huge.ci_abs[0] / 1e100 == pytest.approx(small.ci_abs[0], rel=1e-9)
+    too_big = ab.compare_means(stats_of("A", a, 1e200), stats_of("B", b, 1e200))
+    assert too_big.error == ab.TOO_LARGE and too_big.p_value is None
