@@ -72,7 +72,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
@@ -309,6 +309,10 @@ def _touchpoint_column(tp: str, i: int, used: set[str]) -> str:
 
 # ---------------------------------------------------------------------- clustering
 
+_HUGE = 1e100
+"""Linear features beyond this magnitude are max-abs scaled before standardising (see Segmenter.fit)."""
+
+
 def _log1p_nonneg(x):
     """log1p of values clipped at 0 (module-level so fitted pipelines pickle)."""
     return np.log1p(np.clip(np.asarray(x, dtype=float), 0, None))
@@ -462,10 +466,15 @@ class Segmenter(ClusterMixin, BaseEstimator):
         else:
             logs = [c for c in cols if c in set(self.log_features)]
         lin = [c for c in cols if c not in logs]
+        linear = SimpleImputer(strategy="median", keep_empty_features=True)
+        if lin and float(np.nanmax(np.abs(data[lin].to_numpy(dtype=float)), initial=0.0)) > _HUGE:
+            # Squares of values beyond ~1e154 overflow StandardScaler's variance (NaN for KMeans): bring
+            # such columns to [-1, 1] first. Standardising is scale-free, so the clustering is unchanged.
+            linear = Pipeline([("impute", linear), ("maxabs", MaxAbsScaler())])
         prep = ColumnTransformer(
             [("log", Pipeline([("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
                                ("log1p", FunctionTransformer(_log1p_nonneg, feature_names_out="one-to-one"))]), logs),
-             ("linear", SimpleImputer(strategy="median", keep_empty_features=True), lin)],
+             ("linear", linear, lin)],
             verbose_feature_names_out=False)
         scale = StandardScaler()
         Xt = scale.fit_transform(prep.fit_transform(data))

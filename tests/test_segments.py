@@ -560,3 +560,16 @@ def test_recovers_planted_personas_in_sample_data():
     assert adv.loc["retention_rate", "value"] == 1.0 and adv.loc["retention_rate", "significant"]
     assert adv.loc["revenue_per_customer", "value"] > 5 * adv.loc["revenue_per_customer", "rest_value"]
     assert kpis.loc[("Browsers who never bought", "conversion_rate"), "value"] == 0.0
+
+
+def test_huge_linear_feature_clusters_like_its_scaled_down_copy():
+    """A linear (not log-scaled: it has negatives) feature around 1e250 would overflow the
+    standardisation; it is max-abs scaled first, and the segments equal those of the same data in
+    ordinary units."""
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"a": np.r_[rng.normal(-5, 1, 150), rng.normal(5, 1, 150)],
+                      "b": np.r_[rng.normal(0, 1, 150), rng.normal(3, 1, 150)]})
+    small = Segmenter(n_clusters=2, random_state=0).fit(X)
+    huge = Segmenter(n_clusters=2, random_state=0).fit(X.assign(a=X["a"] * 1e250))
+    assert np.isfinite(huge.pipeline_[:-1].transform(X.assign(a=X["a"] * 1e250))).all()
+    assert (huge.labels_ == small.labels_).all()
