@@ -35,6 +35,8 @@ from ..engine import SparkEvents
 NEG = -(1 << 62)          # "no chain yet" in folds (below every epoch µs)
 _NEG = f"CAST({NEG} AS BIGINT)"
 KB = 16                   # packed event = t * 16 + step (MAX_STEPS < 16)
+_PACK_BITS = 10           # packed timestamp group = t * 1024 + composition index (t < 2^53 µs)
+_PACK_KEYS = 1 << _PACK_BITS
 
 _SPARK_TYPES = {"string": "VARCHAR", "varchar": "VARCHAR", "char": "VARCHAR", "long": "BIGINT",
                 "integer": "INTEGER", "short": "SMALLINT", "byte": "TINYINT", "double": "DOUBLE",
@@ -54,9 +56,21 @@ def column_types(src: SparkEvents) -> dict:
     return dict(cached)
 
 
+_DISTINCT_CACHE_MAX = 5000
+
+
 def values_found(src: SparkEvents, types: dict, col: str, wanted: list) -> set:
-    b = _Binder()
+    """Which of ``wanted`` occur in ``col``. A column with few distinct values (stages, events)
+    has them read once per source; others are asked with an IN list each time."""
     c = _col_text(types, col)
+    key = ("distinct", col)
+    if key not in src.cache:
+        rows = src.rows(f"SELECT DISTINCT {c} AS v FROM {src.view} WHERE {c} IS NOT NULL "
+                        f"LIMIT {_DISTINCT_CACHE_MAX + 1}")
+        src.cache[key] = {r["v"] for r in rows} if len(rows) <= _DISTINCT_CACHE_MAX else None
+    if src.cache[key] is not None:
+        return {v for v in wanted if v in src.cache[key]}
+    b = _Binder()
     rows = src.rows(f"SELECT DISTINCT {c} AS v FROM {src.view} WHERE {c} IN ({', '.join(b.add(v) for v in wanted)})",
                     **b)
     return {r["v"] for r in rows}
@@ -226,7 +240,11 @@ tg AS (SELECT {_unit(spec)}, t, concat_ws(',', {counts}) AS key,
         comp = {a: int(c) for a, c in zip(atoms, key.split(",")) if int(c)}
         m = F._transitions(F._extensions(comp, n), n)
         rows.append((key, sum((31 if k < 0 else k) << (5 * (l - 1)) for l, k in enumerate(m, start=1))))
-    comps = _small_table(src, rows, "key STRING, m BIGINT")
+    # A unit's groups are sorted by time: packed as one BIGINT t * 1024 + (index of the composition)
+    # they sort as numbers (much faster than sorting structs); the fold reads m back by index.
+    packed = len(rows) <= _PACK_KEYS
+    comps = _small_table(src, [(k, i, m) for i, (k, m) in enumerate(rows)], "key STRING, idx BIGINT, m BIGINT")
+    marr = "array(" + ", ".join(f"CAST({m} AS BIGINT)" for _, m in rows) + ")" if rows else "array(CAST(0 AS BIGINT))"
     w = spec.window_us
 
     def m_at(level) -> str:
@@ -249,8 +267,14 @@ tg AS (SELECT {_unit(spec)}, t, concat_ws(',', {counts}) AS key,
         extra += _grp(by, g="gmin")
     if first:
         extra += ", min(CASE WHEN has1 = 1 THEN t END) AS first1"
+    if packed:
+        lst = (f"transform(array_sort(collect_list(tg.t * {_PACK_KEYS} + c.idx)), "
+               f"x -> named_struct('t', shiftright(x, {_PACK_BITS}), "
+               f"'m', element_at({marr}, CAST((x & {_PACK_KEYS - 1}) + 1 AS INT))))")
+    else:
+        lst = "array_sort(collect_list(named_struct('t', tg.t, 'm', c.m)))"
     sql = groups + f""",
-lists AS (SELECT {_unit(spec, 'tg.')}, array_sort(collect_list(named_struct('t', tg.t, 'm', c.m))) AS ev{extra}
+lists AS (SELECT {_unit(spec, 'tg.')}, {lst} AS ev{extra}
           FROM tg JOIN {comps} c ON c.key = tg.key GROUP BY {_unit(spec, 'tg.')}),
 folded AS (SELECT *, aggregate(ev, {init}, (a, x) -> named_struct({', '.join(fields)})) AS ss FROM lists),
 lv AS (SELECT *, {lvl} AS lvl FROM folded),
