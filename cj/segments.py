@@ -903,7 +903,12 @@ def compare_segments(con, features: pd.DataFrame, labels, names: Mapping[int, st
     stage_order = [str(s) for s in stage_order]
     n = len(features)
     ids = _customer_ids(features)
-    cols = set(store.table_columns(con, table))
+    spark = engine.is_spark(con)
+    if spark:
+        from .spark import features as spark_features
+        from .spark._common import check_table
+        check_table(con, table)
+    cols = set(con.columns() if spark else store.table_columns(con, table))
     q = store.quote_ident
 
     def col(name: str) -> np.ndarray | None:
@@ -918,20 +923,31 @@ def compare_segments(con, features: pd.DataFrame, labels, names: Mapping[int, st
         if feat in features.columns:
             per_customer[kpi] = col(feat)
         elif src in cols:
-            got = store.run(con, f"SELECT CAST({q('customer_id')} AS VARCHAR) AS customer_id, "
-                                 f"avg(TRY_CAST({q(src)} AS DOUBLE)) AS v FROM {q(table)} "
-                                 f"WHERE {q('customer_id')} IS NOT NULL GROUP BY 1")
+            if spark:
+                got = spark_features.customer_means(con, src)
+            else:
+                got = store.run(con, f"SELECT CAST({q('customer_id')} AS VARCHAR) AS customer_id, "
+                                     f"avg(TRY_CAST({q(src)} AS DOUBLE)) AS v FROM {q(table)} "
+                                     f"WHERE {q('customer_id')} IS NOT NULL GROUP BY 1")
             per_customer[kpi] = got.set_index("customer_id")["v"].reindex(ids.to_numpy()).to_numpy(dtype=float)
     reached: dict[str, np.ndarray] = {}
     funnel_stages = stage_order[:_MAX_FUNNEL_STAGES]
     if funnel and len(funnel_stages) > 1 and n:
         # One row per customer: a bit mask of the stages they have any event at.
         seg_frame = pd.DataFrame({"customer_id": ids.to_numpy(dtype=object), "i": np.arange(n)})
-        got = store.run(con, f"SELECT s.i, bit_or(CAST(1 AS BIGINT) << (list_position($stages, "
-                             f"CAST(e.{q('stage')} AS VARCHAR)) - 1)) AS mask "
-                             f"FROM {q(table)} e JOIN seg_frame s ON CAST(e.{q('customer_id')} AS VARCHAR) = s.customer_id "
-                             f"WHERE list_contains($stages, CAST(e.{q('stage')} AS VARCHAR)) GROUP BY s.i",
-                        {"stages": funnel_stages}, seg_frame=seg_frame)
+        if spark:   # masks of every customer, placed by id (customers not in the features drop out)
+            sm = spark_features.stage_masks(con, funnel_stages)
+            at = pd.Series(np.arange(n), index=ids.to_numpy(dtype=object)).reindex(sm["customer_id"].to_numpy())
+            keep = at.notna().to_numpy()
+            got = pd.DataFrame({"i": at.to_numpy()[keep].astype(np.int64),
+                                "mask": sm["mask"].to_numpy()[keep].astype(np.int64)})
+        else:
+            got = store.run(con, f"SELECT s.i, bit_or(CAST(1 AS BIGINT) << (list_position($stages, "
+                                 f"CAST(e.{q('stage')} AS VARCHAR)) - 1)) AS mask "
+                                 f"FROM {q(table)} e JOIN seg_frame s "
+                                 f"ON CAST(e.{q('customer_id')} AS VARCHAR) = s.customer_id "
+                                 f"WHERE list_contains($stages, CAST(e.{q('stage')} AS VARCHAR)) GROUP BY s.i",
+                            {"stages": funnel_stages}, seg_frame=seg_frame)
         mask = np.zeros(n, dtype=np.int64)
         mask[got["i"].to_numpy(dtype=np.int64)] = got["mask"].to_numpy(dtype=np.int64)
         for pos, st in enumerate(funnel_stages[1:], start=1):
@@ -1041,6 +1057,10 @@ def register_segments(con, labels_df: pd.DataFrame, *, table: str = _SEGMENTS_TA
 
         SELECT segment_name, count(DISTINCT customer_id) FROM events_segmented GROUP BY 1
     """
+    if engine.is_spark(con):
+        raise SegmentError.one("Registering segments as a table is DuckDB-only",
+                               "On Spark, join segment_labels_table() to the events yourself, or open "
+                               "the dataset with DuckDB for segment breakdowns.")
     missing = [c for c in ("customer_id", "segment_name") if c not in labels_df.columns]
     if missing:
         raise SegmentError.one(f"labels_df has no column(s) {missing}",

@@ -123,3 +123,26 @@ def customer_features(source, *, stage_order: Sequence[str], extra_numeric: Sequ
                                      c("m_score").cast("string"))).orderBy("customer_id")
     df = to_pandas(f)
     return segments._finish_features(df, touchpoints, [o for o, _ in means])
+
+
+def customer_means(source, column: str) -> pd.DataFrame:
+    """``customer_id, v``: each customer's mean of ``column`` (twin of the per-customer query of
+    :func:`cj.segments.compare_segments`)."""
+    from pyspark.sql import functions as F
+
+    return to_pandas(source.df.where(F.col("customer_id").isNotNull())
+                     .groupBy(F.col("customer_id").cast("string").alias("customer_id"))
+                     .agg(F.avg(F.col(f"`{column}`").try_cast("double")).alias("v")))
+
+
+def stage_masks(source, stages: Sequence[str]) -> pd.DataFrame:
+    """``customer_id, mask``: bit ``i`` set when the customer has an event at ``stages[i]`` (twin of
+    the funnel query of :func:`cj.segments.compare_segments`; at most 62 stages)."""
+    from pyspark.sql import functions as F
+
+    arr = F.array(*[F.lit(str(s)) for s in stages])
+    pos = F.array_position(arr, F.col("stage").cast("string"))
+    return to_pandas(source.df.where(F.col("customer_id").isNotNull())
+                     .select(F.col("customer_id").cast("string").alias("customer_id"), pos.alias("_pos"))
+                     .where(F.col("_pos") > 0).groupBy("customer_id")
+                     .agg(F.bit_or(F.expr("shiftleft(CAST(1 AS BIGINT), CAST(_pos - 1 AS INT))")).alias("mask")))
