@@ -19,6 +19,8 @@ SETTINGS = (
     Setting("CJ_WORKSPACE", str(PROJECT_DIR / "workspace"),
             "Folder where uploaded datasets are saved (Parquet + catalog.json)."),
     Setting("CJ_MAX_UPLOAD_MB", 200, "Largest file accepted by the upload widget, in MB."),
+    Setting("CJ_MAX_UNZIPPED_MB", 10240,
+            "Largest size a gzip-compressed upload may expand to, in MB (a 'zip bomb' stops here)."),
     Setting("CJ_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory budget per session; bigger queries spill or fail with a message."),
     Setting("CJ_DUCKDB_THREADS", 2, "DuckDB worker threads per connection."),
     Setting("CJ_PASSWORD", "", "If set (or the Streamlit secret 'password'), the dashboard asks for it first."),

@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import schema, timeparse
+from . import config, schema, timeparse
 from .errors import IngestError, Problem
 from .store import DatasetMeta, Workspace, execute, new_dataset_id, quote_ident, quote_literal, run, scalar
 
@@ -234,12 +234,28 @@ def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, w
     compressed = False
     if head[:2] == b"\x1f\x8b":
         out = workdir / (path.stem if path.suffix == ".gz" else path.name + ".unzipped")
+        cap = int(config.get("CJ_MAX_UNZIPPED_MB")) * 1024 * 1024
         try:
             with gzip.open(path, "rb") as src, open(out, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 22)
+                written = 0
+                while chunk := src.read(1 << 22):
+                    written += len(chunk)
+                    if written > cap:
+                        break
+                    dst.write(chunk)
         except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            out.unlink(missing_ok=True)
             raise IngestError.one(f"{name} is a damaged gzip archive ({exc})",
                                   "Compress the file again or upload the uncompressed CSV.") from None
+        if written > cap:
+            out.unlink(missing_ok=True)
+            raise IngestError.one(
+                f"{name} expands to more than {cap // (1024 * 1024):,} MB when decompressed",
+                "Convert it to Parquet (much smaller and faster), split it, or raise CJ_MAX_UNZIPPED_MB "
+                "on the server if it really is that big.")
+        if _read_head(out, 2) == b"\x1f\x8b":
+            out.unlink(missing_ok=True)
+            raise IngestError.one(f"{name} is gzip inside gzip", "Decompress it once and upload the inner file.")
         info = sniff_file(out, options, workdir=workdir)
         info.compressed = True
         return info
@@ -430,6 +446,12 @@ def _with_encoding_retry(con, raw: RawTable, action):
             raise IngestError.one(f"{name} cannot be read: {msg}", "Save the file again, or export it as CSV.") \
                 from None
         if not any(w in msg.lower() for w in ("unicode", "utf", "encoding")):
+            line = _unclosed_quote_line(info)
+            if line is not None:
+                raise IngestError.one(
+                    f"{name}: the quote opened on line {line} is never closed",
+                    f"Close the quote on line {line} (a quote inside a text is written twice: \"\"), "
+                    "or export the file again with proper quoting.") from None
             raise IngestError.one(f"{name} cannot be read as CSV: {msg}",
                                   "Check that it is a delimited text file with one header row.") from None
         if info.encoding not in (None, "utf-8") or raw.problems and "not UTF-8 throughout" in str(raw.problems):
@@ -445,6 +467,37 @@ def _with_encoding_retry(con, raw: RawTable, action):
         raw.source = _csv_source(_transcode(info, raw.workdir), info.delimiter)
         _drop_rejects(con)
         return action()
+
+
+def _unclosed_quote_line(info: FileInfo, limit: int = 64 << 20) -> int | None:
+    """The line on which a quoted field opens and never closes (in the first ``limit`` bytes), else None.
+
+    Only a quote at the start of a field opens one; inside, ``""`` is a literal quote. A quote in the
+    middle of an unquoted field (``5" screen``) is literal, as DuckDB reads it.
+    """
+    if not info.delimiter:
+        return None
+    delim, line, opened, in_quote, field_start = info.delimiter, 1, None, False, True
+    with open(info.path, encoding=info.encoding or "utf-8", errors="replace", newline="") as f:
+        text = f.read(limit)
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if in_quote:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 1
+                else:
+                    in_quote = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and field_start:
+            in_quote, opened = True, line
+        elif ch == "\n":
+            line += 1
+        field_start = not in_quote and ch in (delim, "\n", "\r")
+        i += 1
+    return opened if in_quote else None
 
 
 def _first_bad_utf8(data: bytes) -> int:

@@ -313,7 +313,7 @@ CORPUS_EXPECT = {
     "html.csv": (ERR, "looks like an HTML"),
     "one_column.csv": (ERR, "only one column"),
     "nul_bytes.csv": (ERR, "binary data"),
-    "unbalanced_quote.csv": (ERR, "cannot be read as CSV"),
+    "unbalanced_quote.csv": (ERR, "is never closed"),
     "ragged.csv": (ERR, "do not have the header's 8 fields"),
     "all_missing_ids.csv": (ERR, "No usable rows"),
     "nested_quotes.csv": ("ok", {"rows_read": 202, "rows_usable": 202, "customers": 40}),

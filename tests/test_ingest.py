@@ -111,6 +111,12 @@ CASES = [
     ("page.html", b"<!DOCTYPE html><html><body><table><tr><td>x</td></tr></table></body></html>",
      ("error", "looks like an HTML/XML page")),
     ("truncated.csv.gz", _gz(BASIC.encode() * 50)[:60], ("error", "damaged gzip")),
+    ("gzip_in_gzip.csv.gz", _gz(_gz(BASIC.encode())), ("error", "gzip inside gzip")),
+    ("unclosed_quote.csv", b'user_id,ts,stage,feedback\nu1,2026-01-01,interest,ok\n'
+                           b'u2,2026-01-02,purchase,"he said hi\nu3,2026-01-03,interest,fine\n',
+     ("error", "the quote opened on line 3 is never closed")),
+    ("inch_quote.csv", b'user_id,ts,stage,feedback\nu1,2026-01-01,interest,5" screen\nu2,2026-01-02,purchase,ok\n',
+     {"rows_usable": 2, "feedback_has": '5" screen'}),
     ("dup_headers.csv", b"user_id,ts,stage,stage\nu1,2026-01-01,interest,purchase\n",
      {"rows_usable": 1, "problem": "appears more than once"}),
     ("no_timestamp.csv", b"user_id,stage,channel\nu1,interest,web\n",
@@ -321,3 +327,19 @@ def test_events_mapped_to_stages(tmp_path, workspace):
     assert ing2.report.events_per_stage == {"awareness": 2, "interest": 1, "purchase": 2}
     assert new_meta.stage_order == ["awareness", "interest", "purchase"]
     assert new_meta.event_stage_map["checkout"] == "purchase"
+
+
+def test_gzip_that_expands_past_the_cap_is_refused(tmp_path, con, monkeypatch):
+    """A small gzip can expand without bound (a 'zip bomb'): decompression stops at CJ_MAX_UNZIPPED_MB,
+    the message names the limit and the alternative, and the partial file is removed."""
+    monkeypatch.setenv("CJ_MAX_UNZIPPED_MB", "1")
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(_gz(b"user_id,ts,stage\n" + b"u1,2026-01-01,interest\n" * 100_000))   # 2.3 MB inside
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(IngestError) as info:
+        ingest.ingest(con, path, workdir=work)
+    assert "expands to more than 1 MB" in info.value.message and "Parquet" in info.value.message
+    assert list(work.iterdir()) == []
+    monkeypatch.setenv("CJ_MAX_UNZIPPED_MB", "3")
+    assert ingest.ingest(con, path, workdir=work).report.rows_usable == 100_000
