@@ -547,6 +547,352 @@ SENTENCES: dict[str, dict[str, str]] = {
 }
 STRINGS.update(SENTENCES)
 
+# ---------------------------------------------------------------------- charts, table headers, page notes
+# Chart titles, axis, legend and tooltip titles (cj.charts, cj.report's charts); "col.<name>" are the
+# display labels of result-table columns (pages show them as headers, charts as tooltip titles; the
+# CSV/XLSX downloads keep the stable English column names).
+UI: dict[str, dict[str, str]] = {
+    "ch.funnel": {"en": "Funnel ({mode})", "ru": "Воронка ({mode})", "zh": "漏斗（{mode}）"},
+    "ch.share_start_ci": {"en": "share of starting {unit} (95% CI)", "ru": "доля от начавших (95% ДИ)",
+                          "zh": "占起始{unit}的比例（95% 置信区间）"},
+    "ch.share_start": {"en": "share of starting {unit}", "ru": "доля от начавших", "zh": "占起始{unit}的比例"},
+    "ch.time_from_start": {"en": "time from step 1 (at least)", "ru": "время от шага 1 (не меньше)",
+                           "zh": "距第 1 步的时间（至少）"},
+    "ch.time_to_reach": {"en": "Time to reach {step} (median {median})",
+                         "ru": "Время до шага «{step}» (медиана {median})", "zh": "到达 {step} 所需时间（中位数 {median}）"},
+    "ch.first_seen": {"en": "first seen ({grain})", "ru": "первый визит ({grain})", "zh": "首次出现（{grain}）"},
+    "ch.converted_last": {"en": "converted to the last step", "ru": "дошли до последнего шага",
+                          "zh": "转化到最后一步"},
+    "ch.trend": {"en": "Conversion trend (95% CI)", "ru": "Динамика конверсии (95% ДИ)", "zh": "转化趋势（95% 置信区间）"},
+    "ch.share_dropped": {"en": "share of {unit} who dropped", "ru": "доля ушедших", "zh": "流失{unit}中的占比"},
+    "ch.where_dropped": {"en": "Where those who dropped before step {n} went instead",
+                         "ru": "Куда ушли те, кто не дошёл до шага {n}", "zh": "在第 {n} 步前流失的人去了哪里"},
+    "ch.next_stage": {"en": "next stage", "ru": "следующий этап", "zh": "下一阶段"},
+    "ch.stage": {"en": "stage", "ru": "этап", "zh": "阶段"},
+    "ch.transitions": {"en": "Stage-to-stage transitions (share of moves from each stage)",
+                       "ru": "Переходы между этапами (доля переходов из каждого этапа)",
+                       "zh": "阶段间转移（各阶段出发的转移占比）"},
+    "ch.k": {"en": "number of segments (k)", "ru": "число сегментов (k)", "zh": "分群数量（k）"},
+    "ch.silhouette": {"en": "silhouette", "ru": "силуэт", "zh": "轮廓系数"},
+    "ch.why_k": {"en": "Why this k: silhouette by k (higher = better separated)",
+                 "ru": "Почему такое k: силуэт по k (выше — лучше разделены)",
+                 "zh": "为何选此 k：各 k 的轮廓系数（越高分得越开）"},
+    "ch.seg_reach": {"en": "share of segment reaching the stage", "ru": "доля сегмента, дошедшая до этапа",
+                     "zh": "分群中到达该阶段的比例"},
+    "ch.seg_funnel": {"en": "The funnel per segment", "ru": "Воронка по сегментам", "zh": "各分群的漏斗"},
+    "ch.segment": {"en": "segment", "ru": "сегмент", "zh": "分群"},
+    "ch.pc1": {"en": "component 1", "ru": "компонента 1", "zh": "主成分 1"},
+    "ch.pc2": {"en": "component 2", "ru": "компонента 2", "zh": "主成分 2"},
+    "ch.by_variant": {"en": "{label} by variant (95% CI)", "ru": "{label} по вариантам (95% ДИ)",
+                      "zh": "各变体的{label}（95% 置信区间）"},
+    "ch.rel_lift": {"en": "relative lift", "ru": "относительный прирост", "zh": "相对提升"},
+    "ch.lift_vs_control": {"en": "Relative lift vs control (95% CI)",
+                           "ru": "Относительный прирост к контролю (95% ДИ)", "zh": "相对对照组的提升（95% 置信区间）"},
+    "ch.lift_stages": {"en": "Lift at every stage (reached at or after exposure)",
+                       "ru": "Прирост на каждом этапе (достигнут при показе или позже)",
+                       "zh": "各阶段的提升（曝光时或之后到达）"},
+    "ch.significant": {"en": "significant (Holm)", "ru": "значимо (Холм)", "zh": "显著（Holm）"},
+    "ch.not_significant": {"en": "not significant", "ru": "не значимо", "zh": "不显著"},
+    "ch.mean_sentiment": {"en": "mean sentiment (−1 … +1)", "ru": "средняя тональность (−1 … +1)",
+                          "zh": "平均情感（−1 … +1）"},
+    "ch.events": {"en": "events", "ru": "события", "zh": "事件数"},
+    "ch.rep_funnel": {"en": "Funnel: share of starting customers reaching each stage",
+                      "ru": "Воронка: доля начавших клиентов, дошедших до каждого этапа",
+                      "zh": "漏斗：起始客户到达各阶段的比例"},
+    "ch.rep_emotion": {"en": "Emotion curve: mean sentiment by stage (95% CI)",
+                       "ru": "Кривая эмоций: средняя тональность по этапам (95% ДИ)",
+                       "zh": "情绪曲线：各阶段平均情感（95% 置信区间）"},
+    "ch.position_funnel": {"en": "Position in the funnel", "ru": "Место в воронке", "zh": "在漏斗中的位置"},
+    "ch.position_emotion": {"en": "Position on the emotion curve", "ru": "Место на кривой эмоций",
+                            "zh": "在情绪曲线上的位置"},
+    "ch.pain_share": {"en": "share of negative feedback mentioning it", "ru": "доля негативных отзывов с этой фразой",
+                      "zh": "提及该短语的负面反馈占比"},
+    "ch.complaints_at": {"en": "What the complaints at {stage} are about", "ru": "О чём жалобы на этапе «{stage}»",
+                         "zh": "「{stage}」阶段的投诉内容"},
+    "ch.segments_share": {"en": "Segments: share of customers and of revenue", "ru": "Сегменты: доля клиентов и выручки",
+                          "zh": "分群：客户占比与收入占比"},
+    "ch.measure.customers": {"en": "customers", "ru": "клиенты", "zh": "客户"},
+    "ch.measure.revenue": {"en": "revenue", "ru": "выручка", "zh": "收入"},
+    "ch.continued_into": {"en": "continued into {stage}", "ru": "перешли в «{stage}»", "zh": "继续进入 {stage}"},
+    "ch.into_by": {"en": "Into {stage} by {dimension} (95% CI)", "ru": "Переход в «{stage}» по {dimension} (95% ДИ)",
+                   "zh": "按{dimension}进入 {stage}（95% 置信区间）"},
+    # funnel modes and grains (select boxes and chart titles)
+    "mode.ordered": {"en": "ordered", "ru": "упорядоченная", "zh": "有序"},
+    "mode.strict": {"en": "strict", "ru": "строгая", "zh": "严格"},
+    "mode.unordered": {"en": "unordered", "ru": "в любом порядке", "zh": "无序"},
+    "mode.open": {"en": "open", "ru": "открытая", "zh": "开放"},
+    "grain.week": {"en": "week", "ru": "неделя", "zh": "周"},
+    "grain.month": {"en": "month", "ru": "месяц", "zh": "月"},
+    "per.customer": {"en": "customers", "ru": "клиенты", "zh": "客户"},
+    "per.session": {"en": "sessions", "ru": "сессии", "zh": "会话"},
+    "opt.none": {"en": "(none)", "ru": "(нет)", "zh": "（无）"},
+    "opt.all": {"en": "all", "ru": "все", "zh": "全部"},
+    # durations (cj.report.duration_text)
+    "dur.s": {"en": "{v}s", "ru": "{v}\u00a0с", "zh": "{v} 秒"},
+    "dur.m": {"en": "{v}m", "ru": "{v}\u00a0мин", "zh": "{v} 分钟"},
+    "dur.h": {"en": "{v}h", "ru": "{v}\u00a0ч", "zh": "{v} 小时"},
+    "dur.d": {"en": "{v}d", "ru": "{v}\u00a0дн.", "zh": "{v} 天"},
+    # page notes
+    "funnel.available": {"en": "Available values: {values}", "ru": "Доступные значения: {values}",
+                         "zh": "可用取值：{values}"},
+    "funnel.in_window_note": {
+        "en": "In window: reached the previous step so recently that the window is still open at the end of the "
+              "data (not yet converted, kept apart from dropped). Confidence intervals: Wilson 95%.",
+        "ru": "«В окне» — дошли до предыдущего шага так недавно, что к концу данных окно ещё открыто (ещё не "
+              "конвертировались; считаются отдельно от ушедших). Доверительные интервалы: Уилсон, 95 %.",
+        "zh": "窗口内：到达上一步的时间太近，数据结束时时间窗口仍未关闭（尚未转化，与流失分开统计）。置信区间：Wilson 95%。"},
+    "funnel.dropped_at": {"en": "Dropped at step", "ru": "Ушли на шаге", "zh": "流失于步骤"},
+    "funnel.prep_dropped": {"en": "Prepare the list of those who dropped", "ru": "Подготовить список ушедших",
+                            "zh": "准备流失名单"},
+    "funnel.dl_dropped": {"en": "Download the {n} {unit} who dropped (CSV)", "ru": "Скачать ушедших: {n} (CSV)",
+                          "zh": "下载流失的 {n} 位{unit}（CSV）"},
+    "funnel.by_heading": {"en": "By {by}", "ru": "По: {by}", "zh": "按{by}"},
+    "funnel.tests_note": {
+        "en": "Does step conversion differ between groups? Chi-square per step on those who reached the previous "
+              "step; adjusted p: Benjamini–Hochberg across steps.",
+        "ru": "Отличается ли конверсия шага между группами? Хи-квадрат по каждому шагу среди дошедших до "
+              "предыдущего; скорректированное p — поправка Бенджамини–Хохберга по шагам.",
+        "zh": "各组之间的步骤转化率是否不同？对到达上一步的人逐步做卡方检验；校正 p 值：跨步骤 Benjamini–Hochberg 校正。"},
+    "funnel.more": {"en": "Time to convert, trend and paths", "ru": "Время до конверсии, динамика и пути",
+                    "zh": "转化时间、趋势与路径"},
+    "funnel.top_paths": {"en": "Top paths from {a} to {b}", "ru": "Частые пути от «{a}» до «{b}»",
+                         "zh": "从 {a} 到 {b} 的常见路径"},
+    "seg.caption": {"en": "**k = {k}** segments · silhouette {sil} · stability (adjusted Rand index across {seeds} "
+                          "seeds) **{stab}** · features: {features} (log-scaled, standardised; K-means)",
+                    "ru": "Сегментов: **k = {k}** · силуэт {sil} · устойчивость (скорректированный индекс Рэнда по "
+                          "{seeds} зёрнам) **{stab}** · признаки: {features} (логарифм, стандартизация; K-means)",
+                    "zh": "**k = {k}** 个分群 · 轮廓系数 {sil} · 稳定性（{seeds} 个随机种子间的调整兰德指数）**{stab}** · "
+                          "特征：{features}（对数缩放、标准化；K-means）"},
+    "seg.names_note": {"en": "Names are saved with the dataset and used on every page (e.g. as a funnel breakdown).",
+                       "ru": "Названия сохраняются вместе с данными и используются на всех страницах (например, в "
+                             "разбивке воронки).",
+                       "zh": "名称随数据集保存，并在所有页面使用（例如作为漏斗的细分维度）。"},
+    "seg.name_placeholder": {"en": "a name your team will recognise", "ru": "название, понятное команде",
+                             "zh": "团队能认出的名称"},
+    "seg.segment_n": {"en": "Segment {n}", "ru": "Сегмент {n}", "zh": "分群 {n}"},
+    "seg.star_note": {
+        "en": "* differs from the rest of the customers (chi-square for rates, Welch's t-test for means, "
+              "Mann–Whitney for revenue per customer; Benjamini–Hochberg across the whole table, 5%).",
+        "ru": "* отличается от остальных клиентов (хи-квадрат для долей, t-критерий Уэлча для средних, "
+              "Манна–Уитни для выручки на клиента; поправка Бенджамини–Хохберга по всей таблице, 5 %).",
+        "zh": "* 与其余客户存在差异（比率用卡方检验，均值用 Welch t 检验，每位客户收入用 Mann–Whitney 检验；全表 "
+              "Benjamini–Hochberg 校正，5%）。"},
+    "seg.full_table": {"en": "Full comparison table", "ru": "Полная таблица сравнения", "zh": "完整对比表"},
+    "seg.no_projection": {"en": "No projection: {reason}", "ru": "Проекции нет: {reason}", "zh": "无法投影：{reason}"},
+    "seg.clustering": {"en": "Clustering customers…", "ru": "Кластеризация клиентов…", "zh": "正在对客户聚类…"},
+    "sent.no_column": {"en": "This dataset has no feedback text, rating or sentiment column: map one on the Data page.",
+                       "ru": "В этих данных нет столбца с отзывами, оценками или тональностью: сопоставьте его на "
+                             "странице «Данные».",
+                       "zh": "此数据集没有反馈文本、评分或情感列：请在“数据”页面映射。"},
+    "sent.no_values": {"en": "No feedback, rating or sentiment values match these filters.",
+                       "ru": "Под эти фильтры не подходит ни один отзыв, оценка или значение тональности.",
+                       "zh": "没有符合这些筛选条件的反馈、评分或情感值。"},
+    "sent.lowest_line": {"en": "{label}: **{where}** (mean {mean}, {neg} negative, from {n} values).",
+                         "ru": "{label}: **{where}** (среднее {mean}, негатив {neg}, по {n} значениям).",
+                         "zh": "{label}：**{where}**（均值 {mean}，负面 {neg}，基于 {n} 个值）。"},
+    "sent.by_heading": {"en": "By {by}", "ru": "По: {by}", "zh": "按{by}"},
+    "sent.source_note": {
+        "en": "Source: where each figure comes from — an explicit sentiment column first, then the feedback text "
+              "(scored offline, EN/RU/ZH), then ratings mapped onto −1…+1. NPS appears when ratings are 0–10.",
+        "ru": "Источник — откуда взято каждое значение: сначала явный столбец тональности, затем текст отзыва "
+              "(оценивается офлайн, EN/RU/ZH), затем оценки, переведённые в шкалу −1…+1. NPS — если оценки 0–10.",
+        "zh": "来源：每个数值的出处——优先使用明确的情感列，其次是反馈文本（离线评分，支持中英俄），再次是映射到 −1…+1 的评分。"
+              "评分为 0–10 时显示 NPS。"},
+    "sent.no_phrases": {"en": "Not enough negative feedback at this stage to find phrases.",
+                        "ru": "На этом этапе слишком мало негативных отзывов, чтобы выделить фразы.",
+                        "zh": "此阶段负面反馈不足，无法提取短语。"},
+    "sent.phrases_note": {
+        "en": "Phrases over-represented in negative feedback at this stage compared with the rest of its feedback "
+              "(log-odds with an informative prior; z > 2 is notable).",
+        "ru": "Фразы, которые в негативных отзывах на этом этапе встречаются чаще, чем в остальных его отзывах "
+              "(логарифм шансов с информативным априорным распределением; z > 2 — заметно).",
+        "zh": "此阶段负面反馈中相对其余反馈更常出现的短语（带信息先验的对数几率；z > 2 值得关注）。"},
+    "sent.drop_note": {
+        "en": "Share who never reached the next stage: customers who left negative feedback at the stage vs "
+              "everyone else (chi-square).",
+        "ru": "Доля не дошедших до следующего этапа: клиенты с негативным отзывом на этапе против всех остальных "
+              "(хи-квадрат).",
+        "zh": "未到达下一阶段的比例：在该阶段留下负面反馈的客户与其他所有人对比（卡方检验）。"},
+    "sent.scoring": {"en": "Scoring feedback texts…", "ru": "Оценка тональности отзывов…", "zh": "正在为反馈文本评分…"},
+    "ab.no_experiment": {"en": "This dataset has no experiment: map a 'variant' column (and optionally 'experiment') "
+                               "on the Data page.",
+                         "ru": "В этих данных нет эксперимента: сопоставьте столбец «variant» (и при желании "
+                               "«experiment») на странице «Данные».",
+                         "zh": "此数据集没有实验：请在“数据”页面映射“variant”列（可选“experiment”列）。"},
+    "ab.no_window": {"en": "{reason}. Using no window.", "ru": "{reason}. Окно не используется.",
+                     "zh": "{reason}。不使用时间窗口。"},
+    "ab.srm_box": {"en": "**Sample-ratio mismatch** ({p}): the split of customers ({counts}) is not the expected one. "
+                         "Assignment or logging is likely broken; do not trust the results until it is explained.",
+                   "ru": "**Дисбаланс выборок** ({p}): распределение клиентов ({counts}) не соответствует ожидаемому. "
+                         "Вероятно, нарушено распределение или логирование; не доверяйте результатам, пока причина "
+                         "не найдена.",
+                   "zh": "**样本比例失衡**（{p}）：客户分配（{counts}）与预期不符。分组或日志很可能有问题；在查明原因前请勿"
+                         "信任结果。"},
+    "ab.p_note": {"en": "p: two-proportion z-test (Fisher's exact test for small counts) or Welch's t-test; Holm p: "
+                        "Holm-corrected across the variants; chance to win and expected loss: Bayesian, Beta(1,1) "
+                        "prior (Gaussian for means).",
+                  "ru": "p — z-тест для двух долей (точный тест Фишера для малых чисел) или t-критерий Уэлча; p (Холм) — "
+                        "с поправкой Холма по вариантам; вероятность выигрыша и ожидаемые потери — байесовские, "
+                        "априорное Beta(1,1) (нормальное для средних).",
+                  "zh": "p：双比例 z 检验（小样本用 Fisher 精确检验）或 Welch t 检验；Holm p：变体间 Holm 校正；获胜概率与"
+                        "预期损失：贝叶斯方法，先验 Beta(1,1)（均值用正态）。"},
+    "ab.dl_stages": {"en": "Download stage table (CSV)", "ru": "Скачать таблицу этапов (CSV)",
+                     "zh": "下载阶段表（CSV）"},
+    "ab.goal.conversion": {"en": "conversion to {stage}", "ru": "конверсия в «{stage}»", "zh": "转化到 {stage}"},
+    "ab.goal.per_customer": {"en": "{metric} per customer", "ru": "{metric} на клиента", "zh": "每位客户的 {metric}"},
+    "ab.baseline": {"en": "Baseline conversion", "ru": "Базовая конверсия", "zh": "基线转化率"},
+    "ab.mde": {"en": "Minimum detectable lift (absolute, points)",
+               "ru": "Минимальный обнаружимый прирост (абсолютный, п.\u00a0п.)", "zh": "最小可检测提升（绝对值，百分点）"},
+    "ab.power": {"en": "Power", "ru": "Мощность", "zh": "检验功效"},
+    "ab.need": {"en": "You need **{n} customers per variant** to detect {a} → {b} with {power} power at α = 0.05 "
+                      "(two-sided).",
+                "ru": "Нужно **{n} клиентов на вариант**, чтобы обнаружить {a} → {b} с мощностью {power} при α = 0,05 "
+                      "(двусторонний тест).",
+                "zh": "需要**每个变体 {n} 位客户**，才能以 {power} 的功效在 α = 0.05（双侧）下检测到 {a} → {b}。"},
+    "ab.can_detect": {"en": "With the {n} customers per variant in this test, the smallest lift it can detect is "
+                            "**{m} points**.",
+                      "ru": "При {n} клиентах на вариант в этом тесте наименьший обнаружимый прирост — **{m} п.\u00a0п.**",
+                      "zh": "按本测试每个变体 {n} 位客户计算，可检测的最小提升为 **{m} 个百分点**。"},
+    "jm.need_stages": {"en": "A journey map needs at least two stages: map a stage column (or events to stages) on the "
+                             "Data page.",
+                       "ru": "Для карты пути нужны хотя бы два этапа: сопоставьте столбец этапа (или события с этапами) "
+                             "на странице «Данные».",
+                       "zh": "旅程地图至少需要两个阶段：请在“数据”页面映射阶段列（或将事件映射到阶段）。"},
+    "jm.mapping": {"en": "Mapping the journey…", "ru": "Строим карту пути…", "zh": "正在绘制旅程…"},
+    "jm.continue_short": {"en": "Move on", "ru": "Дальше", "zh": "继续前进"},
+    "jm.emotion_scale": {"en": "Emotion (−1 … +1)", "ru": "Эмоции (−1 … +1)", "zh": "情绪（−1 … +1）"},
+    "jm.help_reached": {"en": "{unit} with any event at this stage", "ru": "{unit} с любым событием на этом этапе",
+                        "zh": "在此阶段有任何事件的{unit}"},
+    "jm.help_move_on": {"en": "of those who reached {stage} in order, the share who reached {next}",
+                        "ru": "доля дошедших до «{next}» среди тех, кто по порядку дошёл до «{stage}»",
+                        "zh": "按顺序到达「{stage}」的人中到达「{next}」的比例"},
+    "jm.help_time": {"en": "median, over those who moved on", "ru": "медиана по перешедшим дальше",
+                     "zh": "继续前进者的中位数"},
+    "jm.help_emotion": {"en": "mean sentiment (−1…+1) of {n} values; {neg} negative",
+                        "ru": "средняя тональность (−1…+1) по {n} значениям; негатив {neg}",
+                        "zh": "{n} 个值的平均情感（−1…+1）；负面 {neg}"},
+    "jm.tp_move_on": {"en": "{share} move on", "ru": "дальше {share}", "zh": "{share} 继续前进"},
+    "jm.vs": {"en": "vs {period}", "ru": "к {period}", "zh": "对比 {period}"},
+    "jm.kpi_n": {"en": "n = {n}", "ru": "n = {n}", "zh": "n = {n}"},
+    "jm.kpi_reached": {"en": "customers who reached {stage} (by period: of the customers first seen in it)",
+                       "ru": "клиенты, дошедшие до этапа «{stage}» (по периодам — среди впервые появившихся в нём)",
+                       "zh": "到达「{stage}」的客户（按时期：在该时期首次出现的客户中）"},
+    "jm.kpi_change": {"en": "{a} → {b}: {change} ({p})", "ru": "{a} → {b}: {change} ({p})", "zh": "{a} → {b}：{change}（{p}）"},
+    "jm.not_significant": {"en": "not significant", "ru": "не значимо", "zh": "不显著"},
+    "jm.not_tested": {"en": "not tested", "ru": "не проверялось", "zh": "未检验"},
+    "jm.no_emotion": {"en": "No feedback, rating or sentiment column: there is no emotion curve.",
+                      "ru": "Нет столбца с отзывами, оценками или тональностью — кривой эмоций нет.",
+                      "zh": "没有反馈、评分或情感列：无法绘制情绪曲线。"},
+    "jm.no_touchpoints": {"en": "No touchpoint column.", "ru": "Нет столбца точек контакта.", "zh": "没有触点列。"},
+    "jm.who_moves_on": {"en": "**Who moves on to {stage}** (by the value on entering the stage)",
+                        "ru": "**Кто переходит в «{stage}»** (по значению при входе на этап)",
+                        "zh": "**谁进入了「{stage}」**（按进入该阶段时的取值）"},
+    "jm.no_pains": {"en": "No pain points found at this stage (no or too little negative feedback text).",
+                    "ru": "На этом этапе болевых точек не найдено (негативных отзывов нет или слишком мало).",
+                    "zh": "此阶段未发现痛点（没有或只有很少的负面反馈文本）。"},
+    "jm.exp_stage": {"en": "**Experiments at this stage**", "ru": "**Эксперименты на этом этапе**",
+                     "zh": "**此阶段的实验**"},
+    "jm.exports_note": {"en": "A PowerPoint deck (title, summary of findings, one slide per stage with its chart, "
+                              "appendix tables; text stays editable) or a self-contained HTML report that opens "
+                              "offline.",
+                        "ru": "Презентация PowerPoint (титул, сводка выводов, по слайду на этап с графиком, таблицы в "
+                              "приложении; текст можно править) или автономный HTML-отчёт, открывающийся без сети.",
+                        "zh": "PowerPoint 演示文稿（标题、发现摘要、每个阶段一页含图表、附录表格；文字可编辑）或可离线打开的独立 "
+                              "HTML 报告。"},
+    "jm.building_deck": {"en": "Building the deck…", "ru": "Собираем презентацию…", "zh": "正在生成演示文稿…"},
+    "jm.building_report": {"en": "Building the report…", "ru": "Собираем отчёт…", "zh": "正在生成报告…"},
+    "jm.exp_line": {"en": "{exp}: {variant} {change} vs {control}", "ru": "{exp}: {variant} {change} к {control}",
+                    "zh": "{exp}：{variant} 相对 {control} {change}"},
+    "jm.present_help": {"en": "Full width, large type, controls hidden, one stage at a time (kept in the link).",
+                        "ru": "Во всю ширину, крупный шрифт, без элементов управления, по одному этапу (сохраняется "
+                              "в ссылке).",
+                        "zh": "全宽、大字体、隐藏控件、一次一个阶段（保存在链接中）。"},
+    "common.xlsx_help": {"en": "The same table as an Excel workbook (formula-looking cells stay text)",
+                         "ru": "Та же таблица в формате Excel (ячейки, похожие на формулы, остаются текстом)",
+                         "zh": "同一表格的 Excel 工作簿（看起来像公式的单元格保持为文本）"},
+    "col.mean_of": {"en": "{col} (mean)", "ru": "{col} (среднее)", "zh": "{col}（均值）"},
+    "col.vs_all": {"en": "{col} vs all", "ru": "{col} к общему", "zh": "{col} 相对整体"},
+}
+_COLUMNS = {
+    "step": ("Step", "Шаг", "步骤"), "step_index": ("#", "№", "序号"),
+    "customers": ("Customers", "Клиенты", "客户"), "sessions": ("Sessions", "Сессии", "会话"),
+    "conversion_from_previous": ("From previous step", "От предыдущего шага", "相对上一步"),
+    "conversion_from_start": ("From start", "От начала", "相对起点"),
+    "ci_prev_low": ("From previous: CI low", "От предыдущего: ДИ от", "相对上一步：置信下限"),
+    "ci_prev_high": ("From previous: CI high", "От предыдущего: ДИ до", "相对上一步：置信上限"),
+    "ci_start_low": ("From start: CI low", "От начала: ДИ от", "相对起点：置信下限"),
+    "ci_start_high": ("From start: CI high", "От начала: ДИ до", "相对起点：置信上限"),
+    "dropped": ("Dropped", "Ушли", "流失"), "in_window": ("In window", "В окне", "窗口内"),
+    "median_seconds_from_previous": ("Median time from previous (s)", "Медиана времени от предыдущего (с)",
+                                     "距上一步中位时间（秒）"),
+    "median_seconds_from_start": ("Median time from start (s)", "Медиана времени от начала (с)", "距起点中位时间（秒）"),
+    "median_seconds": ("Median time (s)", "Медиана времени (с)", "中位时间（秒）"),
+    "chi2": ("χ²", "χ²", "χ²"), "dof": ("Degrees of freedom", "Степени свободы", "自由度"),
+    "p_value": ("p", "p", "p 值"), "p_adjusted": ("Adjusted p", "Скорр. p", "校正 p 值"),
+    "p_value_holm": ("Holm p", "p (Холм)", "Holm p 值"),
+    "groups": ("Groups", "Группы", "组数"), "lowest_group": ("Lowest group", "Худшая группа", "最低组"),
+    "highest_group": ("Highest group", "Лучшая группа", "最高组"),
+    "path": ("Path", "Путь", "路径"), "length": ("Length", "Длина", "长度"), "share": ("Share", "Доля", "占比"),
+    "segment": ("Segment", "Сегмент", "分群"), "name": ("Name", "Название", "名称"), "size": ("Size", "Размер", "规模"),
+    "revenue_share": ("Revenue share", "Доля выручки", "收入占比"), "segment_name": ("Segment", "Сегмент", "分群"),
+    "kpi": ("KPI", "Показатель", "指标"), "value": ("Value", "Значение", "数值"),
+    "rest_value": ("Rest", "Остальные", "其余"), "n": ("n", "n", "n"), "rest_n": ("Rest n", "n остальных", "其余 n"),
+    "test": ("Test", "Тест", "检验"), "significant": ("Significant", "Значимо", "显著"), "note": ("Note", "Примечание", "备注"),
+    "aov": ("Average order value", "Средний чек", "平均订单金额"),
+    "conversion_rate": ("Conversion rate", "Конверсия", "转化率"), "csat": ("CSAT", "CSAT", "CSAT"),
+    "retention_rate": ("Retention rate", "Удержание", "留存率"),
+    "revenue_per_customer": ("Revenue per customer", "Выручка на клиента", "每位客户收入"),
+    "sentiment": ("Sentiment", "Тональность", "情感"),
+    "variant": ("Variant", "Вариант", "变体"), "conversions": ("Conversions", "Конверсии", "转化数"),
+    "rate": ("Rate", "Доля", "比率"), "ci_low": ("CI low", "ДИ от", "置信下限"), "ci_high": ("CI high", "ДИ до", "置信上限"),
+    "control": ("Control", "Контроль", "对照组"), "lift_abs": ("Lift (points)", "Прирост (п.\u00a0п.)", "提升（百分点）"),
+    "lift_rel": ("Relative lift", "Относит. прирост", "相对提升"),
+    "ci_rel_low": ("Relative lift: CI low", "Прирост: ДИ от", "相对提升：置信下限"),
+    "ci_rel_high": ("Relative lift: CI high", "Прирост: ДИ до", "相对提升：置信上限"),
+    "chance_to_win": ("Chance to win", "Вероятность выигрыша", "获胜概率"),
+    "expected_loss": ("Expected loss", "Ожидаемые потери", "预期损失"), "error": ("Error", "Ошибка", "错误"),
+    "stage": ("Stage", "Этап", "阶段"), "reached": ("Reached", "Дошли", "到达"),
+    "n_texts": ("Texts", "Текстов", "文本数"), "mean": ("Mean", "Среднее", "均值"),
+    "share_negative": ("Negative", "Негатив", "负面占比"), "share_neutral": ("Neutral", "Нейтрально", "中性占比"),
+    "share_positive": ("Positive", "Позитив", "正面占比"), "mean_rating": ("Mean rating", "Средняя оценка", "平均评分"),
+    "nps": ("NPS", "NPS", "NPS"), "source": ("Source", "Источник", "来源"),
+    "phrase": ("Phrase", "Фраза", "短语"), "count": ("Count", "Количество", "次数"),
+    "count_other": ("Count elsewhere", "Количество в остальных", "其他中的次数"),
+    "share_other": ("Share elsewhere", "Доля в остальных", "其他中的占比"), "z": ("z", "z", "z"),
+    "next_stage": ("Next stage", "Следующий этап", "下一阶段"),
+    "n_negative": ("With negative feedback", "С негативным отзывом", "有负面反馈"),
+    "dropped_negative": ("Dropped (negative)", "Ушли (негатив)", "流失（负面）"),
+    "drop_rate_negative": ("Drop rate (negative)", "Доля ушедших (негатив)", "流失率（负面）"),
+    "n_other": ("Others", "Остальные", "其他"), "dropped_other": ("Dropped (others)", "Ушли (остальные)", "流失（其他）"),
+    "drop_rate_other": ("Drop rate (others)", "Доля ушедших (остальные)", "流失率（其他）"),
+    "difference": ("Difference", "Разница", "差异"),
+    "touchpoint": ("Touchpoint", "Точка контакта", "触点"), "events": ("Events", "События", "事件数"),
+    "units": ("Count", "Количество", "数量"), "converted": ("Converted", "Конвертировались", "已转化"),
+    "conversion": ("Conversion", "Конверсия", "转化率"), "dim": ("Dimension", "Измерение", "维度"),
+    "group": ("Group", "Группа", "分组"), "rank": ("Rank", "Место", "排名"), "experiment": ("Experiment", "Эксперимент", "实验"),
+    "transition": ("Transition", "Переход", "转移"), "lost": ("Lost", "Потеряно", "流失数"),
+    "lost_share": ("Lost share", "Доля потерь", "流失占比"), "headroom": ("Headroom", "Запас роста", "提升空间"),
+    "headroom_dim": ("Best group: dimension", "Лучшая группа: измерение", "最佳分组：维度"),
+    "headroom_group": ("Best group", "Лучшая группа", "最佳分组"),
+    "headroom_rate": ("Best group's rate", "Конверсия лучшей группы", "最佳分组转化率"),
+    "headroom_units": ("Best group's size", "Размер лучшей группы", "最佳分组规模"),
+    "overall_rate": ("Overall rate", "Общая конверсия", "整体转化率"), "score": ("Score", "Балл", "得分"),
+    "revenue": ("Revenue", "Выручка", "收入"), "orders": ("Orders", "Заказы", "订单数"),
+    "recency_days": ("Days since last event", "Дней с последнего события", "距最近事件天数"),
+    "deepest_stage": ("Deepest stage", "Самый дальний этап", "最深阶段"),
+    "days_to_purchase": ("Days to purchase", "Дней до покупки", "购买前天数"),
+    "mean_sentiment": ("Mean sentiment", "Средняя тональность", "平均情感"),
+    "device": ("Device", "Устройство", "设备"), "country": ("Country", "Страна", "国家"),
+    "period": ("Period", "Период", "时期"), "from": ("From", "Откуда", "起点"), "to": ("To", "Куда", "终点"),
+    "k": ("k", "k", "k"), "silhouette": ("Silhouette", "Силуэт", "轮廓系数"), "bin": ("Time", "Время", "时间"),
+    "rating": ("Rating", "Оценка", "评分"), "feedback": ("Feedback", "Отзыв", "反馈"), "event": ("Event", "Событие", "事件"),
+    "timestamp": ("Time", "Время", "时间"), "customer_id": ("Customer", "Клиент", "客户"),
+    "session_id": ("Session", "Сессия", "会话"),
+}
+for _name, (_en, _ru, _zh) in _COLUMNS.items():
+    UI[f"col.{_name}"] = {"en": _en, "ru": _ru, "zh": _zh}
+STRINGS.update(UI)
+
 
 def t(key: str, lang: str = "en", **values) -> str:
     """The UI string ``key`` in ``lang`` with ``{values}`` filled in."""
@@ -734,3 +1080,39 @@ def format_value(v, lang: str = "en", escape=None) -> str:
     if k == "date":
         return format_date(x, lang, v.digits or "day")
     raise ValueError(f"unknown message value kind {k!r}")
+
+
+
+def column_label(name, lang: str = "en") -> str:
+    """Display label of a result column (``col.<name>``); "x (mean)" / "x vs all" are built from x's label;
+    other names (data values, pivoted groups) are shown as they are."""
+    import re
+
+    name = str(name)
+    entry = STRINGS.get(f"col.{name}")
+    if entry is not None:
+        return entry.get(lang) or entry["en"]
+    m = re.fullmatch(r"(.+) \(mean\)", name)
+    if m and f"col.{m[1]}" in STRINGS:
+        return t("col.mean_of", lang, col=column_label(m[1], lang))
+    m = re.fullmatch(r"(.+) vs all", name)
+    if m and f"col.{m[1]}" in STRINGS:
+        return t("col.vs_all", lang, col=column_label(m[1], lang))
+    return name
+
+
+def duration_text(seconds, lang: str = "en") -> str:
+    """45s, 12m, 3.5h, 2.1d (en) · 3,5 ч (ru) · 3.5 小时 (zh)."""
+    try:
+        s = float(seconds)
+    except (TypeError, ValueError):
+        return "—"
+    if not _math.isfinite(s):
+        return "—"
+    if s < 60:
+        return t("dur.s", lang, v=f"{s:.0f}")
+    if s < 3600:
+        return t("dur.m", lang, v=f"{s / 60:.0f}")
+    if s < 86400:
+        return t("dur.h", lang, v=_decimal(f"{s / 3600:.1f}", lang))
+    return t("dur.d", lang, v=_decimal(f"{s / 86400:.1f}", lang))

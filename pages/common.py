@@ -32,6 +32,46 @@ def num(x, decimals: int = 0) -> str:
     return i18n.format_number(x, st.session_state.get("cj_lang", "en"), decimals=decimals)
 
 
+PERCENT_COLUMNS = frozenset({
+    "conversion_from_previous", "conversion_from_start", "ci_prev_low", "ci_prev_high", "ci_start_low",
+    "ci_start_high", "share", "revenue_share", "share_negative", "share_neutral", "share_positive", "share_other",
+    "drop_rate_negative", "drop_rate_other", "difference", "conversion", "lost_share", "headroom", "headroom_rate",
+    "overall_rate", "chance_to_win", "conversion_rate", "retention_rate", "csat"})
+
+
+def chart(c, where=None) -> None:
+    """Draw an Altair chart (built with the session's language) with the language's number locale."""
+    from cj import charts
+
+    (where or st).altair_chart(charts.localize(c, st.session_state.get("cj_lang", "en")), width="stretch")
+
+
+def table(df, *, key: str, where=None, percent=(), formats: dict | None = None, hide_index: bool = True,
+          **kwargs) -> None:
+    """``st.dataframe`` with translated column headers (display only: the frame keeps its English column
+    names, which the downloads use) and percentages shown as such."""
+    lang = st.session_state.get("cj_lang", "en")
+    formats = dict(formats or {})
+    config = {}
+    for col in df.columns:
+        label = i18n.column_label(col, lang)
+        fmt = formats.get(col) or ("percent" if col in PERCENT_COLUMNS or col in percent else None)
+        if fmt is not None and str(df[col].dtype) not in ("object", "str", "string", "bool"):
+            config[col] = st.column_config.NumberColumn(label, format=fmt)
+        else:
+            config[col] = st.column_config.Column(label)
+    if not hide_index and df.index.name:
+        config["_index"] = st.column_config.Column(i18n.column_label(df.index.name, lang))
+    (where or st).dataframe(df, hide_index=hide_index, width="stretch", key=key, column_config=config, **kwargs)
+
+
+def localized(number_text: str) -> str:
+    """A number written the English way ("1,234.5") in the session's language ("1 234,5" in Russian)."""
+    if st.session_state.get("cj_lang", "en") == "ru":
+        return number_text.replace(",", "\u00a0").replace(".", ",")
+    return number_text
+
+
 def tr(key: str, **values) -> str:
     """A UI string in the session's language."""
     return i18n.t(key, st.session_state.get("cj_lang", "en"), **values)
@@ -277,7 +317,7 @@ def download_table(df, name: str, key: str, label: str | None = None) -> None:
                        mime="text/csv", key=key)
     c2.download_button("XLSX", exports.xlsx_bytes(df), file_name=f"{name}.xlsx", key=key + "_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       help="The same table as an Excel workbook (formula-looking cells stay text)")
+                       help=tr("common.xlsx_help"))
 
 
 # ------------------------------------------------------------------ share links (view state in the URL)
@@ -427,16 +467,14 @@ def ensure_scored(meta) -> None:
         return
     key = ("scored", version_key(meta))
     if st.session_state.get("cj_scored") != key:
-        with st.spinner("Scoring feedback texts…"):
+        with st.spinner(tr("sent.scoring")):
             sentiment.score_feedback(con())
         st.session_state["cj_scored"] = key
 
 
 def duration_label(seconds) -> str:
-    """1h 5m, 3d 4h … for chart labels (the reports' formatting)."""
-    from cj.report import duration_text
-
-    return duration_text(seconds)
+    """45s, 12m, 3.5h, 2.1d … in the session's language (the reports' formatting)."""
+    return i18n.duration_text(seconds, st.session_state.get("cj_lang", "en"))
 
 
 # ------------------------------------------------------------------ optional access password

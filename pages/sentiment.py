@@ -1,20 +1,19 @@
 """Sentiment: how customers feel at each stage, from their feedback text and ratings."""
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from cj import sentiment, store
+from cj import charts, i18n, sentiment, store
 from cj.errors import CJError
 from pages import common
 
 meta = common.require_dataset()
+lang = common.language()
 st.title(common.tr("nav.sentiment"))
 c = common.con()
 cols = set(meta.columns)
 if not ({"feedback", "rating", "sentiment"} & cols):
-    st.info("This dataset has no feedback text, rating or sentiment column: map one on the Data page.")
+    st.info(common.tr("sent.no_column"))
     st.stop()
 
 if st.query_params.get("by") == "segment" or st.session_state.get("sent_by") == "segment" \
@@ -27,7 +26,7 @@ by_options = ["stage"] + [b for b in ("touchpoint", "segment", "variant", "devic
                           if b in cols or (b == "segment" and meta.stage_order)]
 f1, f2, f3 = st.columns(3)
 common.restore("by", "sent_by", default="stage", options=by_options)
-by = f1.selectbox(common.tr("sent.by"), by_options, key="sent_by")
+by = f1.selectbox(common.tr("sent.by"), by_options, key="sent_by", format_func=lambda b: i18n.column_label(b, lang))
 if by == "segment" and "segment" not in cols:
     st.rerun()
 common.publish("by", "sent_by", by, default="stage")
@@ -35,14 +34,16 @@ filters = {}
 if "touchpoint" in cols:
     tps = common.cached(common.distinct_values, meta, column="touchpoint")
     common.restore("tp", "sent_tp", default="all", options=["all", *tps])
-    tp = f2.selectbox(common.tr("sent.touchpoint"), ["all", *tps], key="sent_tp")
+    tp = f2.selectbox(common.tr("sent.touchpoint"), ["all", *tps], key="sent_tp",
+                      format_func=lambda v: common.tr("opt.all") if v == "all" else v)
     common.publish("tp", "sent_tp", tp, default="all")
     if tp != "all":
         filters["touchpoint"] = [tp]
 if "segment" in cols:
     segs = common.cached(common.distinct_values, meta, column="segment", cache_extra=common.segments_key(meta))
     common.restore("seg", "sent_seg", default="all", options=["all", *segs])
-    seg = f3.selectbox(common.tr("sent.segment"), ["all", *segs], key="sent_seg")
+    seg = f3.selectbox(common.tr("sent.segment"), ["all", *segs], key="sent_seg",
+                       format_func=lambda v: common.tr("opt.all") if v == "all" else v)
     common.publish("seg", "sent_seg", seg, default="all")
     if seg != "all":
         filters["segment"] = [seg]
@@ -58,44 +59,35 @@ except CJError as exc:
 
 curve = table.dropna(subset=["mean"]).copy()
 if curve.empty:
-    st.info("No feedback, rating or sentiment values match these filters.")
+    st.info(common.tr("sent.no_values"))
     st.stop()
 order = list(meta.stage_order) if by == "stage" else list(curve[by])
 lowest = curve.loc[curve["mean"].idxmin()]
-st.markdown(f"{common.tr('sent.lowest')}: **{common.md(lowest[by])}** (mean {lowest['mean']:+.2f}, "
-            f"{lowest['share_negative']:.0%} negative, from {int(lowest['n']):,} values).")
-band = alt.Chart(curve).mark_area(opacity=0.2, color="#1f77b4").encode(
-    x=alt.X(f"{by}:N", sort=order, title=None), y=alt.Y("ci_low:Q", title="mean sentiment (−1 … +1)",
-                                                          scale=alt.Scale(domain=[-1, 1])), y2="ci_high:Q")
-line = alt.Chart(curve).mark_line(point=alt.OverlayMarkDef(size=80), color="#1f77b4").encode(
-    x=alt.X(f"{by}:N", sort=order), y="mean:Q",
-    tooltip=[f"{by}:N", alt.Tooltip("mean:Q", format="+.2f"), alt.Tooltip("ci_low:Q", format="+.2f"),
-             alt.Tooltip("ci_high:Q", format="+.2f"), alt.Tooltip("share_negative:Q", format=".0%"), "n:Q",
-             "source:N"])
-zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="grey").encode(y="y:Q")
-st.altair_chart((band + zero + line).properties(title=common.tr("sent.curve"), height=320), width="stretch")
+where = i18n.stage_label(str(lowest[by]), lang) if by == "stage" else str(lowest[by])
+st.markdown(common.tr("sent.lowest_line", label=common.tr("sent.lowest"), where=common.md(where),
+                      mean=i18n.format_value(i18n.V("signed", lowest["mean"]), lang),
+                      neg=i18n.pct_text(lowest["share_negative"], lang), n=common.num(int(lowest["n"]))))
+common.chart(charts.emotion_curve(curve, by=by, order=order, lang=lang))
 
-st.subheader("By " + by)
-st.caption("source: where each figure comes from — an explicit sentiment column first, then the feedback text "
-           "(scored offline, EN/RU/ZH), then ratings mapped onto −1…+1. NPS appears when ratings are 0–10.")
-st.dataframe(table, hide_index=True, width="stretch", key="sent_table",
-             column_config={k: st.column_config.NumberColumn(format="percent")
-                            for k in ("share_negative", "share_neutral", "share_positive")})
+st.subheader(common.tr("sent.by_heading", by=i18n.column_label(by, lang)))
+st.caption(common.tr("sent.source_note"))
+common.table(table, key="sent_table", formats={"mean": "%+.2f", "ci_low": "%+.2f", "ci_high": "%+.2f",
+                                               "mean_rating": "%.2f", "nps": "%.0f"})
 common.download_table(table, f"sentiment-by-{by}", key="dl_sent")
 
 if "feedback" in cols and by == "stage":
     st.subheader(common.tr("sent.pain"))
     stages = list(curve["stage"])
     common.restore("stage", "sent_stage", default=str(lowest["stage"]), options=stages)
-    stage = st.selectbox(common.tr("sent.stage"), stages, key="sent_stage")
+    stage = st.selectbox(common.tr("sent.stage"), stages, key="sent_stage",
+                         format_func=lambda s: i18n.stage_label(s, lang))
     common.publish("stage", "sent_stage", stage, default=str(lowest["stage"]))
     pains = common.cached(sentiment.pain_points, meta, cache_extra=extra, stage=stage, top=10)
     if pains.empty:
-        st.caption("Not enough negative feedback at this stage to find phrases.")
+        st.caption(common.tr("sent.no_phrases"))
     else:
-        st.caption("Phrases over-represented in negative feedback at this stage compared with the rest of its "
-                   "feedback (log-odds with an informative prior; z > 2 is notable).")
-        st.dataframe(pains.drop(columns=["examples"]), hide_index=True, width="stretch", key="sent_pains")
+        st.caption(common.tr("sent.phrases_note"))
+        common.table(pains.drop(columns=["examples"]), key="sent_pains", formats={"z": "%.1f"})
         st.markdown(f"**{common.tr('sent.said')}**")
         for r in pains.head(5).itertuples():
             for q in list(r.examples)[:1]:
@@ -105,8 +97,5 @@ if by == "stage" and len(meta.stage_order) > 1:
     st.subheader(common.tr("sent.drop"))
     drop = common.cached(sentiment.drop_after_negative, meta, cache_extra=extra, stage_order=list(meta.stage_order))
     if not drop.empty:
-        st.caption("Share who never reached the next stage: customers who left negative feedback at the stage vs "
-                   "everyone else (chi-square).")
-        st.dataframe(drop, hide_index=True, width="stretch", key="sent_drop",
-                     column_config={k: st.column_config.NumberColumn(format="percent")
-                                    for k in ("drop_rate_negative", "drop_rate_other", "difference")})
+        st.caption(common.tr("sent.drop_note"))
+        common.table(drop, key="sent_drop", formats={"chi2": "%.1f", "p_value": "%.4f"})
