@@ -30,11 +30,14 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: in-process lock only
     fcntl = None
 import threading
+import weakref
 
 from . import config
 from .errors import ResourceError, StoreError
 
 SAMPLE_ID = "sample"
+STALE_SECONDS = 24 * 3600
+"""Age after which abandoned staging folders and uploads are removed (see Workspace._recover)."""
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
 
@@ -83,13 +86,18 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = N
         return _run_locked(con, sql, params, tables)
 
 
-_CON_LOCKS: dict[int, threading.RLock] = {}
+# One lock per connection, dropped with the connection (a dict keyed by id() grew by one lock per
+# session for the life of the server, and a recycled id() could hand a new connection an old lock).
+_CON_LOCKS: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, threading.RLock]" = weakref.WeakKeyDictionary()
 _CON_LOCKS_GUARD = threading.Lock()
 
 
 def _lock_for(con) -> threading.RLock:
     with _CON_LOCKS_GUARD:
-        return _CON_LOCKS.setdefault(id(con), threading.RLock())
+        lock = _CON_LOCKS.get(con)
+        if lock is None:
+            lock = _CON_LOCKS[con] = threading.RLock()
+        return lock
 
 
 def _run_locked(con, sql: str, params, tables: dict) -> pd.DataFrame:
@@ -315,10 +323,16 @@ class Workspace:
     def _recover(self) -> None:
         """Finish what a crash interrupted: a dataset moved aside by :meth:`commit` (``.old-<id>-*``)
         whose replacement never arrived goes back into place; other leftovers of commits and deletes
-        are removed. ``.staging-*`` folders are left alone (an ingest may be writing them)."""
+        are removed. ``.staging-*`` folders and ``.uploads/*`` (files kept while a user fixes a mapping)
+        are removed once older than :data:`STALE_SECONDS`: no ingest or session lasts that long."""
         if not self.root.exists():
             return
+        stale = time.time() - STALE_SECONDS
         with self._lock():
+            for d in [*self.root.glob(".staging-*"), *self.root.glob(".uploads/*")]:
+                with contextlib.suppress(OSError):
+                    if d.stat().st_mtime < stale:
+                        shutil.rmtree(d, ignore_errors=True) if d.is_dir() else d.unlink()
             for d in self.root.iterdir():
                 if d.name.startswith(".old-") and d.is_dir():
                     dataset_id = d.name[len(".old-"):].rsplit("-", 1)[0]

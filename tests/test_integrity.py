@@ -427,3 +427,41 @@ def test_ingest_failure_leaves_nothing_behind(workspace, tmp_path):
     finally:
         workspace.commit = orig
     assert sorted(p.name for p in workspace.root.iterdir() if p.name != ".lock") == before
+
+
+def test_abandoned_staging_and_uploads_are_removed_after_a_day(workspace):
+    """A crash mid-ingest leaves a ``.staging-*`` folder, and an upload the user never finished mapping
+    stays in ``.uploads/``: both are removed once older than STALE_SECONDS, fresh ones are left alone
+    (an ingest may be writing them). Seen failing before: nothing ever removed them."""
+    old = time.time() - store.STALE_SECONDS - 60
+    stale_staging = workspace.staging_dir()
+    (stale_staging / "events.parquet").write_bytes(b"half")
+    fresh_staging = workspace.staging_dir()
+    up = workspace.root / ".uploads"
+    (up / "aaa").mkdir(parents=True)
+    (up / "aaa" / "x.csv").write_text("a,b\n")
+    (up / "bbb").mkdir()
+    for p in (stale_staging, up / "aaa"):
+        os.utime(p, (old, old))
+    store.Workspace(workspace.root).list()          # any workspace use runs the recovery
+    assert not stale_staging.exists() and not (up / "aaa").exists()
+    assert fresh_staging.exists() and (up / "bbb").exists()
+    assert [d["id"] for d in store.Workspace(workspace.root).list()] == ["sample"]
+
+
+def test_connection_locks_go_with_their_connections():
+    """One lock per DuckDB connection, released with the connection (it used to be a dict keyed by
+    id() that grew by one lock per session for the server's lifetime)."""
+    import gc
+
+    before = len(store._CON_LOCKS)
+    cons = [store.connect() for _ in range(5)]
+    for c in cons:
+        store.scalar(c, "SELECT 1")
+    assert len(store._CON_LOCKS) == before + 5
+    assert store._lock_for(cons[0]) is store._lock_for(cons[0])
+    for c in cons:
+        c.close()
+    del cons, c
+    gc.collect()
+    assert len(store._CON_LOCKS) == before
