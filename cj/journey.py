@@ -49,6 +49,7 @@ from datetime import timedelta
 from typing import Sequence
 
 import numpy as np
+import duckdb
 import pandas as pd
 
 from . import abtest, funnel, sentiment, store
@@ -168,7 +169,7 @@ class JourneyMap:
 def _columns(con) -> list[str]:
     try:
         return store.table_columns(con, "events")
-    except Exception as exc:  # duckdb.CatalogException: no events view
+    except duckdb.CatalogException as exc:  # no events view (other errors keep their own message)
         raise ParameterError.one("No dataset is open (the 'events' view is missing)",
                                  "Open or upload a dataset first.") from exc
 

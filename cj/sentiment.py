@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+import duckdb
 import pandas as pd
 
 from . import engine, store
@@ -887,7 +888,7 @@ def _columns(con) -> list[str]:
         return con.columns()
     try:
         return store.table_columns(con)
-    except Exception as exc:  # duckdb.CatalogException when no events view
+    except duckdb.CatalogException as exc:  # no events view (other errors keep their own message)
         raise ParameterError.one("No dataset is open (the 'events' view is missing)",
                                  "Open or upload a dataset first.") from exc
 
