@@ -8,15 +8,20 @@ JSON keys named in the issues are a contract: keep them stable.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
 import tempfile
 from pathlib import Path
 
+from . import engine
 from . import ingest as ingest_mod
 from . import store
-from .errors import CJError
+from .errors import CJError, ParameterError
+
+# Commands whose analyses have Spark twins (cj.spark); the others say so instead of failing deep inside.
+SPARK_COMMANDS = ("funnel", "abtest", "segments", "sentiment")
 
 EXIT_BAD_INPUT = 2
 
@@ -61,6 +66,68 @@ def open_events(con, file: str, args=None) -> store.DatasetMeta:
     raise CJError.one(f"{file}: no such file or saved dataset", "Give the path to a CSV/Parquet/Excel file.")
 
 
+@contextlib.contextmanager
+def analysis_source(args):
+    """``(source, meta)`` for an analysis command: the DuckDB connection with view ``events``
+    (default), or with ``--engine spark`` a :class:`cj.engine.SparkEvents` on the same events as
+    Parquet: a saved or registered dataset where it lies, a file ingested (as today) to a temporary
+    Parquet that lives as long as the command, or an object-storage URL (``s3a://…``) read by
+    Spark directly."""
+    kind = getattr(args, "engine", "duckdb")
+    if kind != "spark":
+        con = store.connect()
+        yield con, open_events(con, args.file, args)
+        return
+    if args.command not in SPARK_COMMANDS:
+        raise ParameterError.one(f"'{args.command}' does not run on the Spark engine yet",
+                                 f"Use --engine duckdb (the default); on Spark: {', '.join(SPARK_COMMANDS)}.")
+    master = getattr(args, "spark_master", None) or engine.DEFAULT_MASTER
+    engine.spark_session(master)            # fail early and clearly when Spark is missing
+    if "://" in args.file:
+        src = engine.open_spark(args.file, master)
+        yield src, store.DatasetMeta(id="url", name=args.file, source=args.file, stage_order=_spark_stage_order(src))
+        return
+    ws = store.Workspace()
+    if not Path(args.file).exists() and store.valid_id(args.file) and ws.exists(args.file):
+        meta = ws.meta(args.file)
+        yield engine.open_spark(ws.events_path(args.file), master), meta
+        return
+    con = store.connect()
+    try:
+        meta = open_events(con, args.file, args)
+        with tempfile.TemporaryDirectory(prefix="cj-spark-") as tmp:
+            path = Path(tmp) / "events.parquet"
+            store.execute(con, f"COPY events TO {store.quote_literal(str(path))} (FORMAT parquet)")
+            yield engine.open_spark(path, master), meta
+    finally:
+        con.close()
+
+
+def _spark_stage_order(src) -> list[str]:
+    """Stages by frequency, in the default order (as ingest orders them), read on Spark."""
+    from .schema import default_stage_order
+
+    if "stage" not in src.columns():
+        return []
+    rows = src.rows("SELECT stage AS v, count(*) AS n FROM {events} WHERE stage IS NOT NULL "
+                    "GROUP BY stage ORDER BY n DESC, v")
+    return default_stage_order([str(r["v"]) for r in rows])
+
+
+def cmd_register(args) -> int:
+    ws = store.Workspace()
+    meta = ws.register_external(args.location, args.name)
+    out = {"dataset_id": meta.id, "name": meta.name, "external": meta.extra["external"],
+           "columns": meta.columns, "stage_order": meta.stage_order, "report": meta.report}
+    if args.json:
+        emit(out)
+    else:
+        r = meta.report
+        print(f"registered {meta.extra['external']} as dataset {meta.id} ({meta.name}): {r['rows_read']:,} rows, "
+              f"{r['customers']:,} customers, {r['time_min']} … {r['time_max']} (read in place, never copied)")
+    return 0
+
+
 def cmd_ingest(args) -> int:
     con = store.connect()
     if args.save:
@@ -86,10 +153,13 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_funnel(args) -> int:
+    with analysis_source(args) as (con, meta):
+        return _funnel(args, con, meta)
+
+
+def _funnel(args, con, meta) -> int:
     from . import funnel
 
-    con = store.connect()
-    meta = open_events(con, args.file, args)
     steps = funnel.parse_steps(args.steps) if args.steps else [[s] for s in meta.stage_order]
     kw = dict(step_col=args.step_col, mode=args.mode, window=funnel.parse_window(args.window), per=args.per)
     if args.by:
@@ -110,9 +180,11 @@ def cmd_abtest(args) -> int:
     from . import abtest
     from .timeparse import parse_window
 
-    con = store.connect()
-    open_events(con, args.file, args)
-    window = parse_window(args.window)
+    with analysis_source(args) as (con, _meta):
+        return _abtest(args, con, abtest, parse_window(args.window))
+
+
+def _abtest(args, con, abtest, window) -> int:
     if args.metric == "conversion":
         res = abtest.conversion_test(con, goal=args.goal, experiment=args.experiment, control=args.control,
                                      window=window)
@@ -133,8 +205,11 @@ def cmd_abtest(args) -> int:
 def cmd_segments(args) -> int:
     from . import segments
 
-    con = store.connect()
-    meta = open_events(con, args.file, args)
+    with analysis_source(args) as (con, meta):
+        return _segments(args, con, meta, segments)
+
+
+def _segments(args, con, meta, segments) -> int:
     k = "auto" if args.k == "auto" else int(args.k)
     res = segments.segment_customers(con, stage_order=meta.stage_order, n_clusters=k, random_state=args.seed,
                                      names={int(a): b for a, b in (meta.segment_names.get(
@@ -161,9 +236,13 @@ def exports_csv(df) -> bytes:
 def cmd_sentiment(args) -> int:
     from . import sentiment
 
-    con = store.connect()
-    meta = open_events(con, args.file, args)
-    if "feedback" in store.table_columns(con):
+    with analysis_source(args) as (con, meta):
+        return _sentiment(args, con, meta, sentiment)
+
+
+def _sentiment(args, con, meta, sentiment) -> int:
+    columns = con.columns() if engine.is_spark(con) else store.table_columns(con)
+    if "feedback" in columns:
         sentiment.score_feedback(con)
     table = sentiment.sentiment_by(con, by=args.by, stage_order=meta.stage_order if args.by == "stage" else None)
     if args.json:
@@ -187,8 +266,11 @@ def cmd_score_text(args) -> int:
 def cmd_report(args) -> int:
     from . import report
 
-    con = store.connect()
-    meta = open_events(con, args.file, args)
+    with analysis_source(args) as (con, meta):
+        return _report(args, con, meta, report)
+
+
+def _report(args, con, meta, report) -> int:
     out = Path(args.out) if args.out else Path(f"{Path(meta.name).name.split('.')[0] or 'cj'}-report.{args.format}")
     rep = report.build_report(con, meta, title=args.title, goal=args.goal, window=args.window,
                               include_segments=not args.no_segments)
@@ -213,8 +295,11 @@ def cmd_findings(args) -> int:
     from . import findings
     from .timeparse import parse_window
 
-    con = store.connect()
-    meta = open_events(con, args.file, args)
+    with analysis_source(args) as (con, meta):
+        return _findings(args, con, meta, findings, parse_window)
+
+
+def _findings(args, con, meta, findings, parse_window) -> int:
     res = findings.generate_findings(con, stage_order=meta.stage_order, per=args.per, mode=args.mode,
                                      window=parse_window(args.window), goal=args.goal, random_state=args.seed)
     if args.json:
@@ -232,7 +317,7 @@ def cmd_findings(args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "funnel": cmd_funnel, "abtest": cmd_abtest, "segments": cmd_segments, "sentiment": cmd_sentiment,
+COMMANDS = {"ingest": cmd_ingest, "register": cmd_register, "funnel": cmd_funnel, "abtest": cmd_abtest, "segments": cmd_segments, "sentiment": cmd_sentiment,
             "score-text": cmd_score_text, "report": cmd_report, "findings": cmd_findings}
 
 
@@ -245,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--save", action="store_true", help="also save it as a dataset in the workspace")
     s.add_argument("--encoding", choices=ingest_mod.ENCODINGS)
     s.add_argument("--delimiter", choices=[",", ";", "\t", "|"])
+    s = sub.add_parser("register", help="register a Parquet file or folder as a dataset, read in place (no copy)")
+    s.add_argument("location", help="a Parquet file or a folder of Parquet files with the canonical columns")
+    s.add_argument("--name", help="dataset name (default: the file or folder name)")
+    s.add_argument("--json", action="store_true")
     s = sub.add_parser("funnel", help="customers reaching each step")
     s.add_argument("file")
     s.add_argument("--steps", help='comma between steps, | for any of: "a,b|c,d" (default: the stage order)')
@@ -295,6 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--interactive", action="store_true", help="HTML: inline the chart runtime for tooltips (~1 MB)")
     s.add_argument("--no-segments", action="store_true", help="skip clustering customers")
     s.add_argument("--json", action="store_true")
+    for name, sp in sub.choices.items():
+        if name in ("funnel", "abtest", "segments", "sentiment", "findings", "report"):
+            sp.add_argument("--engine", default="duckdb", choices=list(engine.ENGINES),
+                            help="duckdb (embedded, default) or spark (needs requirements-spark.txt and Java 17+)")
+            sp.add_argument("--spark-master", default=engine.DEFAULT_MASTER, metavar="URL",
+                            help="with --engine spark: local[N], spark://HOST:7077 or a Spark Connect sc://HOST:15002 "
+                                 "(default local[2])")
     return p
 
 

@@ -54,6 +54,11 @@ def spark_session(master: str | None = None):
     wall-clock in the Parquet files), ANSI mode on (overflow is an error, never a wrap).
     """
     _require_spark()
+    import warnings
+
+    # The analyses never hand pandas frames to pyspark (rows are collected and framed here), so its
+    # warning about pandas 3 does not apply to them.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     from pyspark.sql import SparkSession
 
     master = master or DEFAULT_MASTER

@@ -255,6 +255,16 @@ class Workspace:
         return self.root / dataset_id
 
     def events_path(self, dataset_id: str) -> Path:
+        """The dataset's events: its ``events.parquet``, or the Parquet file/folder it was registered
+        with (:meth:`register_external`)."""
+        meta_path = self.dir(dataset_id) / "meta.json"
+        if meta_path.exists():
+            try:
+                external = json.loads(meta_path.read_text("utf-8")).get("extra", {}).get("external")
+            except (OSError, ValueError, AttributeError):
+                external = None
+            if isinstance(external, str) and external:
+                return Path(external)
         return self.dir(dataset_id) / "events.parquet"
 
     def rejects_path(self, dataset_id: str) -> Path:
@@ -434,8 +444,10 @@ class Workspace:
         shutil.rmtree(trash, ignore_errors=True)
 
     def open(self, con: duckdb.DuckDBPyConnection, dataset_id: str, *, view: str = "events") -> DatasetMeta:
-        """Point view ``events`` of ``con`` at the dataset's Parquet file."""
+        """Point view ``events`` of ``con`` at the dataset's Parquet file (or external location)."""
         meta = self.meta(dataset_id)
+        if meta.extra.get("external"):
+            return self._open_external(con, meta, view)
         path = self.events_path(dataset_id)
         if not path.exists():
             raise StoreError.one(f"Dataset '{meta.name}' has lost its events file",
@@ -447,6 +459,152 @@ class Workspace:
             raise StoreError.one(f"Dataset '{meta.name}' is damaged ({type(exc).__name__})",
                                  "Delete it and upload the file again; other datasets are unaffected.") from None
         return meta
+
+    # -- external datasets (a Parquet location registered without copying)
+    def register_external(self, location: str | os.PathLike, name: str | None = None, *,
+                          con: duckdb.DuckDBPyConnection | None = None) -> DatasetMeta:
+        """Register canonical events stored as Parquet elsewhere (a file, or a folder of files, also
+        Hive-partitioned) as a dataset, without copying them.
+
+        The columns must already be the canonical ones (:mod:`cj.schema`): ``customer_id``, a
+        ``timestamp`` of a timestamp type, ``stage`` and/or ``event``; number columns numbers. Every
+        problem is raised at once (:class:`StoreError`). The catalog keeps the absolute location in
+        ``meta.extra["external"]``; :meth:`open` reads it in place and :meth:`delete` never touches it.
+        Object-storage URLs (``s3a://``, ``gs://``, ``abfss://``) are read by Spark directly
+        (``python -m cj funnel URL --engine spark``), not registered here (DuckDB would need a network
+        extension).
+        """
+        text = str(location)
+        if "://" in text:
+            raise StoreError.one(f"{text}: object-storage locations are read by the Spark engine, not registered",
+                                 f"Run the analysis on Spark: python -m cj funnel {text} --engine spark "
+                                 "--spark-master spark://HOST:7077 (the cluster needs the storage connector).")
+        path = Path(text).expanduser().resolve()
+        if not path.exists():
+            raise StoreError.one(f"{path}: no such file or folder", "Give the path of a Parquet file or folder.")
+        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        if path.is_dir() and not any(path.rglob("*.parquet")):
+            raise StoreError.one(f"{path}: the folder holds no .parquet files",
+                                 "Point at a folder of Parquet files (it may have key=value sub-folders).")
+        own = con is None
+        con = con or connect()
+        try:
+            try:
+                types = dict(run(con, f"DESCRIBE SELECT * FROM read_parquet({quote_literal(pattern)})")
+                             [["column_name", "column_type"]].itertuples(index=False, name=None))
+            except duckdb.Error as exc:
+                raise StoreError.one(f"{path}: not readable as Parquet ({str(exc).splitlines()[0][:200]})",
+                                     "Check that the location holds Parquet files of one schema.") from None
+            _check_external_columns(path, types)
+            report = _external_report(con, pattern, path, types)
+        finally:
+            if own:
+                con.close()
+        staging = self.staging_dir()
+        try:
+            from .schema import CANONICAL
+            cols = list(types)
+            meta = DatasetMeta(id=new_dataset_id(), name=(name or "").strip() or path.name, source=str(path),
+                               mapping={c: c for c in CANONICAL if c in types}, stage_order=report["stage_order"],
+                               columns=cols, report=report,
+                               extra={"external": str(path), "external_pattern": pattern, "source_columns": cols})
+            return self.commit(staging, meta)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def _open_external(self, con, meta: DatasetMeta, view: str) -> DatasetMeta:
+        path = Path(meta.extra["external"])
+        if not path.exists():
+            raise StoreError.one(f"Dataset '{meta.name}' points at {path}, which is gone",
+                                 "Restore the files there, or delete the dataset (its files are never deleted "
+                                 "by cj) and register the new location.")
+        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        try:
+            execute(con, f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
+                         f"SELECT * FROM read_parquet({quote_literal(pattern)})")
+        except duckdb.Error as exc:
+            raise StoreError.one(f"Dataset '{meta.name}' ({path}) cannot be read ({type(exc).__name__})",
+                                 "Check the files at that location.") from None
+        return meta
+
+
+_TS_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE")
+_NUM_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+              "UBIGINT", "FLOAT", "DOUBLE", "REAL")
+
+
+def _check_external_columns(path: Path, types: dict) -> None:
+    """Every way a Parquet location falls short of the canonical columns, at once."""
+    import difflib
+
+    from .errors import Problem
+    from .schema import NUMERIC
+
+    problems = []
+    have = list(types)
+    hint = (f"Its columns: {', '.join(have)}. Files with other column names or text timestamps can be "
+            f"ingested instead (python -m cj ingest FILE --save), which maps and converts them.")
+    for col in ("customer_id", "timestamp"):
+        if col not in types:
+            close = difflib.get_close_matches(col, have, n=1, cutoff=0.6)
+            problems.append(Problem(f"{path.name}: the required column '{col}' is missing",
+                                    (f"Did you mean '{close[0]}'? " if close else "") + hint, column=col))
+    if "timestamp" in types and not str(types["timestamp"]).upper().startswith(_TS_TYPES):
+        problems.append(Problem(f"{path.name}: column 'timestamp' is {types['timestamp']}, not a timestamp",
+                                "Store it as a Parquet timestamp (UTC), or ingest the file, which parses dates.",
+                                column="timestamp"))
+    if "stage" not in types and "event" not in types:
+        problems.append(Problem(f"{path.name}: neither a 'stage' nor an 'event' column", hint))
+    for col in NUMERIC:
+        if col in types and str(types[col]).upper().split("(")[0] not in _NUM_TYPES + ("DECIMAL",):
+            problems.append(Problem(f"{path.name}: column '{col}' is {types[col]}, not a number",
+                                    "Store it as a number, or ingest the file, which converts it.", column=col))
+    if problems:
+        raise StoreError(problems)
+
+
+def _external_report(con, pattern: str, path: Path, types: dict) -> dict:
+    """The quality report (the keys of :class:`cj.ingest.QualityReport`) of canonical Parquet, in
+    one pass: nothing is converted, so rows without a customer or time count as unusable (the
+    analyses skip them)."""
+    from .schema import CANONICAL, default_stage_order
+
+    src = f"read_parquet({quote_literal(pattern)})"
+    stage = "stage" if "stage" in types else "event"
+    dup_key = ", ".join(quote_ident(c) for c in ("customer_id", "timestamp", "stage", "event") if c in types)
+    st = run(con, f"""SELECT count(*) AS n, count(DISTINCT customer_id) AS customers,
+        count(*) FILTER (WHERE customer_id IS NULL) AS missing_ids,
+        count(*) FILTER (WHERE "timestamp" IS NULL) AS missing_ts,
+        count(*) FILTER (WHERE CAST("timestamp" AS TIMESTAMP) > now()::TIMESTAMP) AS future,
+        count(*) - count(DISTINCT hash({dup_key})) AS dup,
+        CAST(min(CAST("timestamp" AS TIMESTAMP)) AS VARCHAR) AS tmin, CAST(max(CAST("timestamp" AS TIMESTAMP)) AS VARCHAR) AS tmax
+        FROM {src}""").iloc[0]
+    per = run(con, f"SELECT CAST({quote_ident(stage)} AS VARCHAR) AS v, count(*) AS n FROM {src} "
+                   f"GROUP BY 1 ORDER BY n DESC, v")
+    per_stage = {("(none)" if v is None or v != v else str(v)): int(n) for v, n in zip(per["v"], per["n"])}
+    present = [s for s in per_stage if s != "(none)"]
+    order = default_stage_order(present)
+    per_stage = {s: per_stage[s] for s in order + (["(none)"] if "(none)" in per_stage else [])}
+    unusable = int(st["missing_ids"]) + int(st["missing_ts"])
+    problems = []
+    if int(st["missing_ids"]):
+        problems.append(f"{int(st['missing_ids'])} row(s) have no customer_id; the analyses skip them. "
+                        "— Fill the ids at the source if they matter.")
+    if int(st["missing_ts"]):
+        problems.append(f"{int(st['missing_ts'])} row(s) have no timestamp; the analyses skip them. "
+                        "— Fill the times at the source if they matter.")
+    return {"file": str(path), "format": "parquet (external, read in place)", "encoding": None, "delimiter": None,
+            "rows_read": int(st["n"]), "rows_usable": int(st["n"]) - unusable, "rows_unusable": unusable,
+            "customers": int(st["customers"]),
+            "time_min": None if st["tmin"] is None or st["tmin"] != st["tmin"] else str(st["tmin"]),
+            "time_max": None if st["tmax"] is None or st["tmax"] != st["tmax"] else str(st["tmax"]),
+            "events_per_stage": per_stage, "duplicates": int(st["dup"]), "unparseable_timestamps": 0,
+            "unparseable_timestamp_examples": [], "missing_timestamps": int(st["missing_ts"]),
+            "missing_ids": int(st["missing_ids"]), "future_dates": int(st["future"]), "malformed_lines": 0,
+            "timestamp_format": f"Parquet {types.get('timestamp')}",
+            "mapping": {c: c for c in CANONICAL if c in types}, "stage_order": order,
+            "problems": problems}
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str = "events") -> list[str]:
