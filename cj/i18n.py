@@ -810,6 +810,7 @@ UI: dict[str, dict[str, str]] = {
     "common.xlsx_help": {"en": "The same table as an Excel workbook (formula-looking cells stay text)",
                          "ru": "Та же таблица в формате Excel (ячейки, похожие на формулы, остаются текстом)",
                          "zh": "同一表格的 Excel 工作簿（看起来像公式的单元格保持为文本）"},
+    "kpi.short.csat": {"en": "CSAT", "ru": "CSAT", "zh": "CSAT"},
     "col.mean_of": {"en": "{col} (mean)", "ru": "{col} (среднее)", "zh": "{col}（均值）"},
     "col.vs_all": {"en": "{col} vs all", "ru": "{col} к общему", "zh": "{col} 相对整体"},
 }

@@ -8,34 +8,32 @@ from __future__ import annotations
 import json
 import math
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cj import findings, i18n, report
+from cj import charts, findings, i18n, report
 from cj.errors import CJError
 from pages import common
 
 meta = common.require_dataset()
+lang = common.language()
 st.title(common.tr("nav.journey"))
 stages = [str(s) for s in meta.stage_order]
 if len(stages) < 2:
-    st.info("A journey map needs at least two stages: map a stage column (or events to stages) on the Data page.",
-            icon=":material/info:")
+    st.info(common.tr("jm.need_stages"), icon=":material/info:")
     st.stop()
 
 has_segments = common.attach_segments(meta)     # events gain a `segment` column: best/worst segment, headroom
 common.ensure_scored(meta)
 extra = common.segments_key(meta) + "|scored"
 try:
-    with st.spinner("Mapping the journey…"):
+    with st.spinner(common.tr("jm.mapping")):
         fs = common.cached(findings.generate_findings, meta, cache_extra=extra, stage_order=stages,
                            segments="auto" if has_segments else None)
 except CJError as exc:
     common.show_error(exc)
     st.stop()
 jm = fs.journey
-lang = common.language()
 fs = fs.in_language(lang)              # findings' texts in the UI language (numbers unchanged)
 unit = jm.unit
 
@@ -62,7 +60,7 @@ def finite(v) -> bool:
 # ------------------------------------------------------------------ presentation mode
 common.restore("present", "jm_present", default="0", options=["0", "1"])
 present = st.toggle(common.tr("jm.present"), value=st.session_state["jm_present"] == "1", key="jm_present_toggle",
-                    help="Full width, large type, controls hidden, one stage at a time (kept in the link).")
+                    help=common.tr("jm.present_help"))
 st.session_state["jm_present"] = "1" if present else "0"
 common.publish("present", "jm_present", st.session_state["jm_present"], default="0")
 if present:
@@ -82,13 +80,13 @@ if present:
         st.session_state["jm_slide"] = idx + 1
         st.rerun()
     r = jm.stage_row(stages[idx])
-    b2.markdown(f"## {r['position']} / {len(stages)} · {common.md(stages[idx][:1].upper() + stages[idx][1:])}")
+    b2.markdown(f"## {r['position']} / {len(stages)} · {common.md(cap(stages[idx]))}")
     m1, m2, m3 = st.columns(3)
-    m1.metric("Reached", f"{r['customers']:,}")
+    m1.metric(common.tr("jm.reached"), common.num(r["customers"]))
     if isinstance(r.get("next_stage"), str) and r.get("next_stage") and pd.notna(r.get("conversion_to_next")):
-        m2.metric(f"Continue to {r['next_stage']}", f"{100 * float(r['conversion_to_next']):.0f}%")
+        m2.metric(common.tr("jm.move_on", stage=common.md(cap(r["next_stage"]))), pct(r["conversion_to_next"]))
     if pd.notna(r.get("mean_sentiment")):
-        m3.metric("Emotion (−1 … +1)", f"{float(r['mean_sentiment']):+.2f}")
+        m3.metric(common.tr("jm.emotion_scale"), i18n.format_value(i18n.V("signed", r["mean_sentiment"]), lang))
     for f in fs.for_stage(stages[idx]):
         st.markdown(f"**{f.number}.** {common.md(f.text)}")
     if isinstance(r.get("pain_quote"), str) and r.get("pain_quote"):
@@ -100,27 +98,36 @@ kp = fs.kpis
 
 
 def p_text(p) -> str:
-    if not finite(p):
-        return "not tested"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return i18n.p_text(p, lang) if finite(p) else common.tr("jm.not_tested")
+
+
+def kpi_label(kpi: str) -> str:
+    """Short enough for a metric label (long names go into the help)."""
+    return common.tr(f"kpi.short.{kpi}") if f"kpi.short.{kpi}" in i18n.STRINGS else common.tr(f"kpi.{kpi}")
 
 
 if len(kp):
     st.subheader(":material/monitoring: " + common.tr("jm.kpis"))
-    for col, r in zip(st.columns(len(kp)), kp.itertuples(index=False)):
-        share = r.unit == "share"
-        value = pct(r.value, 1) if share else common.num(r.value, 2)
-        delta, helptext = None, f"n = {r.n:,}"
-        if r.kpi == "conversion_rate":
-            helptext += f"; customers who reached {r.stage} (by period: of the customers first seen in it)"
-        if finite(r.change):
-            significant = finite(r.p_adjusted) and r.p_adjusted < 0.05
-            change = f"{100 * r.change:+.1f} pts" if share else f"{r.change:+,.2f}"
-            helptext += (f"; {r.period_previous} → {r.period_current}: {change} ({p_text(r.p_adjusted)}"
-                         f"{'' if significant else ', not significant'})")
-            if significant:       # a change is shown only where its test supports it
-                delta = f"{change} vs {r.period_previous}"
-        col.metric(i18n.t(f"kpi.{r.kpi}", lang), value, delta=delta, help=common.md(helptext))
+    per_row = 4                   # at most four per row: long labels (ru) are not cut at 1280 px
+    rows = [list(kp.itertuples(index=False))[i:i + per_row] for i in range(0, len(kp), per_row)]
+    for chunk in rows:
+        for col, r in zip(st.columns(per_row), chunk):
+            share = r.unit == "share"
+            value = pct(r.value, 1) if share else common.num(r.value, 2)
+            delta = None
+            helptext = [common.tr(f"kpi.{r.kpi}"), common.tr("jm.kpi_n", n=common.num(r.n))]
+            if r.kpi == "conversion_rate":
+                helptext.append(common.tr("jm.kpi_reached", stage=i18n.stage_label(str(r.stage), lang)))
+            if finite(r.change):
+                significant = finite(r.p_adjusted) and r.p_adjusted < 0.05
+                change = i18n.format_value(i18n.V("points", r.change), lang) if share else \
+                    common.localized(f"{r.change:+,.2f}")
+                p_part = p_text(r.p_adjusted) + ("" if significant else ", " + common.tr("jm.not_significant"))
+                helptext.append(common.tr("jm.kpi_change", a=i18n.period_text(r.period_previous, lang),
+                                          b=i18n.period_text(r.period_current, lang), change=change, p=p_part))
+                if significant:       # a change is shown only where its test supports it
+                    delta = f"{change} " + common.tr("jm.vs", period=i18n.period_text(r.period_previous, lang))
+            col.metric(kpi_label(r.kpi), value, delta=delta, help=common.md("; ".join(helptext)))
 
 # ------------------------------------------------------------------ the map: one column per stage
 st.subheader(":material/route: " + common.tr("jm.journey"))
@@ -130,29 +137,32 @@ ex = jm.experiments
 for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records")):
     s = r["stage"]
     with col:
-        st.markdown(f"### {r['position']}. {common.md(cap(s))}")
-        st.metric(common.tr("jm.reached"), common.num(r["customers"]), help=f"{unit} with any event at this stage")
+        # h4, not h3: a six-column row at 1280 px has room for "Рассмотрение" in h4 without breaking the word
+        st.markdown(f"#### {r['position']}. {common.md(cap(s))}")
+        st.metric(common.tr("jm.reached"), common.num(r["customers"]),
+                  help=common.tr("jm.help_reached", unit=i18n._cap(i18n.t(f"unit.{unit}.subj", lang))))
         if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):
-            st.metric(common.tr("jm.move_on", stage=common.md(cap(r["next_stage"]))), pct(r["conversion_to_next"]),
+            # the label names no stage (it would be cut in a narrow column); the help does
+            st.metric(common.tr("jm.continue_short"), pct(r["conversion_to_next"]),
                       delta=common.tr("jm.lost", n=common.num(r["lost_to_next"])) if pd.notna(r["lost_to_next"]) else None,
                       delta_color="normal" if pd.notna(r["lost_to_next"]) and r["lost_to_next"] > 0 else "off",
-                      help=f"of those who reached {common.md(s)} in order, the share who reached the next stage")
+                      help=common.tr("jm.help_move_on", stage=common.md(cap(s)),
+                                     next=common.md(cap(r["next_stage"]))))
         if finite(r["median_seconds_in_stage"]):
             st.metric(common.tr("jm.time"), common.duration_label(r["median_seconds_in_stage"]),
-                      help="median, over those who moved on")
+                      help=common.tr("jm.help_time"))
         tps = jm.touchpoints[jm.touchpoints["stage"] == s].head(3)
         if len(tps):
             st.markdown(f"**{common.tr('jm.touchpoints')}**")
             for t in tps.itertuples(index=False):
-                conv = f" · {pct(t.conversion)} move on" if finite(t.conversion) else ""
+                conv = " · " + common.tr("jm.tp_move_on", share=pct(t.conversion)) if finite(t.conversion) else ""
                 st.markdown(common.md(f"{t.touchpoint} {pct(t.share)}{conv}"))
         if finite(r["mean_sentiment"]):
             st.metric(common.tr("jm.emotion"), i18n.format_value(i18n.V("signed", r["mean_sentiment"]), lang),
-                      help=f"mean sentiment (−1…+1) of {r['sentiment_n']:,} values; "
-                           f"{pct(r['share_negative'])} negative")
+                      help=common.tr("jm.help_emotion", n=common.num(r["sentiment_n"]), neg=pct(r["share_negative"])))
         if is_text(r["top_pain_point"]):
             st.markdown(f"**{common.tr('jm.top_pain')}**")
-            st.markdown("#### " + common.md(f"“{r['top_pain_point']}”"))
+            st.markdown("**" + common.md(f"“{r['top_pain_point']}”") + "**")
             if is_text(r["pain_quote"]):
                 st.text(f"“{r['pain_quote']}”")
         if is_text(r["best_segment"]):
@@ -166,25 +176,19 @@ for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records"
         if len(lifts):
             st.markdown(f"**{common.tr('jm.experiments')}**")
             for x in lifts.itertuples(index=False):
-                st.markdown(":material/science: " + common.md(
-                    f"{x.experiment}: {x.variant} {100 * x.lift_abs:+.1f} pts vs {x.control}"))
+                st.markdown(":material/science: " + common.md(common.tr(
+                    "jm.exp_line", exp=x.experiment, variant=x.variant, control=x.control,
+                    change=i18n.format_value(i18n.V("points", x.lift_abs), lang))))
 
 # ------------------------------------------------------------------ emotion curve
 emo = jm.emotion.dropna(subset=["mean"]).copy() if len(jm.emotion) else jm.emotion
 if len(emo):
     emo["stage"] = emo["stage"].astype(str)
-    x = alt.X("stage:N", sort=stages, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=16))
-    band = alt.Chart(emo).mark_area(opacity=0.2, color="#1f77b4").encode(
-        x=x, y=alt.Y("ci_low:Q", title="mean sentiment (−1 … +1)", scale=alt.Scale(domain=[-1, 1])), y2="ci_high:Q")
-    line = alt.Chart(emo).mark_line(point=alt.OverlayMarkDef(size=120), color="#1f77b4", strokeWidth=3).encode(
-        x=x, y="mean:Q",
-        tooltip=["stage:N", alt.Tooltip("mean:Q", format="+.2f"), alt.Tooltip("share_negative:Q", format=".0%"),
-                 "n:Q"])
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="grey").encode(y="y:Q")
-    st.altair_chart((band + zero + line).properties(title="Emotion curve (95% CI)", height=260)
-                    .configure_axis(titleFontSize=14, labelFontSize=14), width="stretch")
+    curve = charts.emotion_curve(emo, by="stage", order=stages,
+                                 lang=lang, height=260, point_size=120, big=True)
+    st.altair_chart(charts.localize(curve, lang).configure_axis(titleFontSize=14, labelFontSize=14), width="stretch")
 else:
-    st.caption("No feedback, rating or sentiment column: there is no emotion curve.")
+    st.caption(common.tr("jm.no_emotion"))
 
 # ------------------------------------------------------------------ one stage in detail
 st.subheader(":material/zoom_in: " + common.tr("jm.detail"))
@@ -195,7 +199,7 @@ stage = st.selectbox(common.tr("jm.stage"), stages, key="jm_stage", format_func=
 common.publish("stage", "jm_stage", stage, default=default_stage)
 common.link_notes()
 row = jm.stage_row(stage)
-st.markdown(f"#### {row['position']}. {common.md(cap(stage))}")
+st.markdown(f"### {row['position']}. {common.md(cap(stage))}")
 mine = fs.for_stage(stage)
 if mine:
     for f in mine:
@@ -207,34 +211,29 @@ with d1:
     st.markdown(f"**{common.tr('jm.touchpoints')}**")
     tp = jm.touchpoints[jm.touchpoints["stage"] == stage].drop(columns="stage")
     if len(tp):
-        st.dataframe(tp, hide_index=True, width="stretch", key="jm_tp",
-                     column_config={c: st.column_config.NumberColumn(format="percent")
-                                    for c in ("share", "conversion")})
+        common.table(tp, key="jm_tp")
     else:
-        st.caption("No touchpoint column.")
+        st.caption(common.tr("jm.no_touchpoints"))
     groups = jm.transitions[(jm.transitions["stage"] == stage) & (jm.transitions["dim"] != "")]
     if len(groups):
-        st.markdown(f"**Who moves on to {common.md(cap(row['next_stage']))}** (by the value on entering the stage)")
-        st.dataframe(groups[["dim", "group", "units", "converted", "conversion", "median_seconds"]], hide_index=True,
-                     width="stretch", key="jm_groups",
-                     column_config={"conversion": st.column_config.NumberColumn(format="percent")})
+        st.markdown(common.tr("jm.who_moves_on", stage=common.md(cap(row["next_stage"]))))
+        common.table(groups[["dim", "group", "units", "converted", "conversion", "median_seconds"]], key="jm_groups",
+                     formats={"median_seconds": "%.0f"})
 with d2:
     st.markdown(f"**{common.tr('jm.pains')}**")
     pp = jm.pain_points[jm.pain_points["stage"] == stage]
     if len(pp):
-        st.dataframe(pp.drop(columns=["stage", "quote"]), hide_index=True, width="stretch", key="jm_pains",
-                     column_config={"share_negative": st.column_config.NumberColumn(format="percent")})
+        common.table(pp.drop(columns=["stage", "quote"]), key="jm_pains", formats={"z": "%.1f"})
         for r in pp.itertuples(index=False):
             if is_text(r.quote):
                 st.text(f"“{r.quote}” — {r.phrase}")
     else:
-        st.caption("No pain points found at this stage (no or too little negative feedback text).")
+        st.caption(common.tr("jm.no_pains"))
     lifts = ex[ex["stage"] == stage] if len(ex) else ex
     if len(lifts):
-        st.markdown("**Experiments at this stage**")
-        st.dataframe(lifts[["experiment", "variant", "control", "share", "lift_abs", "p_value_holm", "significant"]],
-                     hide_index=True, width="stretch", key="jm_lifts",
-                     column_config={"share": st.column_config.NumberColumn(format="percent")})
+        st.markdown(common.tr("jm.exp_stage"))
+        common.table(lifts[["experiment", "variant", "control", "share", "lift_abs", "p_value_holm", "significant"]],
+                     key="jm_lifts", formats={"lift_abs": "%.4f", "p_value_holm": "%.4f"})
 
 # ------------------------------------------------------------------ findings, intervention points
 st.subheader(":material/format_list_numbered: " + common.tr("jm.findings"))
@@ -249,10 +248,7 @@ for n in fs.notes:
 st.subheader(":material/target: " + common.tr("jm.interventions"))
 st.caption(common.tr("jm.ip_caption"))
 if len(ip):
-    st.dataframe(ip, hide_index=True, width="stretch", key="jm_ip",
-                 column_config={c: st.column_config.NumberColumn(format="percent")
-                                for c in ("lost_share", "share_negative", "headroom", "headroom_rate", "overall_rate")}
-                 | {"score": st.column_config.NumberColumn(format="%.0f")})
+    common.table(ip, key="jm_ip", formats={"score": "%.0f"})
 e1, e2, e3 = st.columns(3)
 with e1:
     st.download_button(common.tr("jm.findings_md"), fs.to_markdown().encode("utf-8"), file_name="journey-findings.md",
@@ -266,14 +262,13 @@ with e3:
 
 # ------------------------------------------------------------------ exports for meetings
 st.subheader(":material/slideshow: " + common.tr("jm.meeting"))
-st.caption("A PowerPoint deck (title, summary of findings, one slide per stage with its chart, appendix tables; "
-           "text stays editable) or a self-contained HTML report that opens offline.")
+st.caption(common.tr("jm.exports_note"))
 x1, x2 = st.columns(2)
 with x1:
     if st.button(common.tr("jm.prep_pptx"), key="jm_prep_pptx", icon=":material/slideshow:") or \
             st.session_state.get("_jm_pptx_ready") == common.version_key(meta):
         st.session_state["_jm_pptx_ready"] = common.version_key(meta)
-        with st.spinner("Building the deck…"):
+        with st.spinner(common.tr("jm.building_deck")):
             deck = common.cached(report.pptx_report, meta, cache_extra=extra, meta=meta, lang=lang)
         st.download_button(common.tr("jm.dl_pptx"), deck, file_name=f"{meta.name}-journey.pptx",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -282,7 +277,7 @@ with x2:
     if st.button(common.tr("jm.prep_html"), key="jm_prep_html", icon=":material/html:") or \
             st.session_state.get("_jm_html_ready") == common.version_key(meta):
         st.session_state["_jm_html_ready"] = common.version_key(meta)
-        with st.spinner("Building the report…"):
+        with st.spinner(common.tr("jm.building_report")):
             page_html = common.cached(report.html_report, meta, cache_extra=extra, meta=meta, lang=lang)
         st.download_button(common.tr("jm.dl_html"), page_html.encode("utf-8"), file_name=f"{meta.name}-journey.html",
                            mime="text/html", key="dl_jm_html")

@@ -31,8 +31,8 @@ def test_map_columns_findings_and_stage_detail():
     at = _open()
     md = _markdown(at)
     # one column per stage, in order, each headed by its name and with its reach
-    heads = [m for m in md if m.startswith("### ")]
-    assert heads == [f"### {i}. {s}" for i, s in enumerate(STAGES, start=1)]
+    heads = [m for m in md if m.startswith("#### ")]
+    assert heads == [f"#### {i}. {s}" for i, s in enumerate(STAGES, start=1)]
     assert [m.label for m in at.metric].count("Reached") == 6
     reached = [m.value for m in at.metric if m.label == "Reached"]
     assert reached[0] == "20,000" and reached[2] == "17,199"
@@ -49,7 +49,7 @@ def test_map_columns_findings_and_stage_detail():
     assert {"Conversion rate", "Average order value"} <= {m.label for m in at.metric}
     # the detail opens on the top intervention point's stage
     assert at.selectbox(key="jm_stage").value == "consideration"
-    assert "#### 3. Consideration" in md
+    assert "### 3. Consideration" in md                                  # the detail's heading
     pains = next(d.value for d in at.dataframe if "phrase" in d.value.columns)
     assert {"checkout error", "hidden fees", "delivery cost"} <= set(pains["phrase"])
     assert any("checkout error" in t.value for t in at.text)            # quotes as plain text
@@ -62,11 +62,11 @@ def test_stage_selector_changes_detail_and_link():
     at.selectbox(key="jm_stage").set_value("purchase").run()
     assert not at.exception
     md = _markdown(at)
-    assert "#### 4. Purchase" in md and "#### 3. Consideration" not in md
+    assert "### 4. Purchase" in md and "### 3. Consideration" not in md
     tp = next(d.value for d in at.dataframe if "touchpoint" in d.value.columns)
     assert "support" not in set(tp["touchpoint"])
     assert at.query_params["stage"] in (["purchase"], "purchase")
-    detail = md[md.index("#### 4. Purchase") + 1]
+    detail = md[md.index("### 4. Purchase") + 1]
     assert "Variant B" in detail or "purchase" in detail.lower()           # its own findings follow
     # the link opens the same stage; a stage the data does not have falls back with a note
     at2 = _open({"v": "1", "stage": "loyalty"})
@@ -93,8 +93,8 @@ def test_hostile_text_renders_safely(workspace, tmp_path):
     meta, _ = ingest.ingest_to_workspace(p, workspace, name="hostile")
     at = _open({"ds": meta.id})
     assert not at.exception
-    assert [m for m in _markdown(at) if m.startswith("### ")][:3] == ["### 1. Awareness", "### 2. Interest",
-                                                                      "### 3. Purchase"]
+    assert [m for m in _markdown(at) if m.startswith("#### ")][:3] == ["#### 1. Awareness", "#### 2. Interest",
+                                                                       "#### 3. Purchase"]
     for kind in ("markdown", "caption", "info", "success", "warning", "subheader", "header"):
         for e in getattr(at, kind):
             v = str(e.value)
