@@ -55,6 +55,27 @@ with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds"
                                                   "problems": [str(p) for p in exc.problems]}
         st.rerun()
 
+# ------------------------------------------------------------------ external Parquet (trusted installs only)
+if str(config.get("CJ_LIST_DATASETS")) == "1":        # hosted use (0) must not open server paths
+    with st.expander("Add a Parquet location"):
+        st.caption("Events already stored as Parquet with the canonical columns (customer_id, timestamp, stage "
+                   "and/or event, …) — a file, or a folder of files on this machine — are read where they are: "
+                   "nothing is copied, and deleting the dataset never deletes them. The same location can be "
+                   "analysed on Apache Spark: `python -m cj funnel DATASET_ID --engine spark`.")
+        e1, e2 = st.columns([3, 2])
+        ext_loc = e1.text_input("File or folder", key="ext_location", placeholder="/data/lake/events/")
+        ext_name = e2.text_input("Name (optional)", key="ext_name", max_chars=200)
+        if st.button("Add location", key="ext_add", disabled=not ext_loc.strip()):
+            with st.spinner(f"Checking {ext_loc.strip()}…"):
+                try:
+                    meta = ws.register_external(ext_loc.strip(), ext_name.strip() or None)
+                    common.remember(meta.id)
+                    common.select_dataset(meta.id)
+                    st.session_state["cj_flash"] = f"Added {common.md(meta.name)} (read in place)."
+                    st.rerun()
+                except CJError as exc:
+                    common.show_error(exc)
+
 pending = st.session_state.get("cj_pending")
 if pending:
     st.error(f"{common.md(pending['name'])} could not be loaded as it is:", icon=":material/error:")
