@@ -261,8 +261,10 @@ def header_text(name, lang: str = "en") -> str:
     return str(name).replace("_", " ")
 
 
-def duration_text(seconds) -> str:
-    """45s, 12m, 3.5h, 2.1d."""
+def duration_text(seconds, lang: str = "en") -> str:
+    """45s, 12m, 3.5h, 2.1d (in ``lang``: 3,5 ч, 3.5 小时; see :func:`cj.i18n.duration_text`)."""
+    if lang != "en":
+        return i18n.duration_text(seconds, lang)
     try:
         s = float(seconds)
     except (TypeError, ValueError):
@@ -443,100 +445,119 @@ def summary_findings(*, stage_order: Sequence[str], funnel_steps: pd.DataFrame |
 
 # ============================================================================ charts
 
+def _tip(field: str, lang: str, fmt: str | None = None):
+    from .charts import tip
+
+    return tip(field, lang, fmt)
+
+
 def funnel_chart(steps: pd.DataFrame, *, highlight: str | None = None, width: int = 420,
-                 title: str | None = "Funnel: share of starting customers reaching each stage") -> alt.Chart:
+                 title: str | None = "", lang: str = "en") -> alt.Chart:
     """Horizontal bars, stages top to bottom, customers written at the bar ends; ``highlight``
     colours one stage and greys the others."""
     df = steps[["step", "step_index", "customers", "conversion_from_start"]].copy()
     df["step"] = df["step"].astype(str)
-    df["label"] = [f"{int(i)}. {s}" for i, s in zip(df["step_index"], df["step"])]
+    df["label"] = [f"{int(i)}. {i18n.stage_label(s, lang)}" for i, s in zip(df["step_index"], df["step"])]
     df["hl"] = ["this" if (highlight is None or s == highlight) else "other" for s in df["step"]]
     order = list(df["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
     bars = alt.Chart(df).mark_bar().encode(
-        y=y, x=alt.X("conversion_from_start:Q", title="share of starting customers", axis=alt.Axis(format="%"),
+        y=y, x=alt.X("conversion_from_start:Q", title=i18n.t("ch.share_start", lang, unit=i18n.t("unit.customers", lang)),
+                     axis=alt.Axis(format="%"),
                      scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("hl:N", scale=alt.Scale(domain=["this", "other"], range=[BLUE, LIGHT]), legend=None),
-        tooltip=["step", "customers", alt.Tooltip("conversion_from_start:Q", format=".1%")])
+        tooltip=[_tip("step:N", lang), _tip("customers:Q", lang, ",d"), _tip("conversion_from_start:Q", lang, ".1%")])
     text = alt.Chart(df).mark_text(align="left", dx=4, color="black").encode(
         y=y, x="conversion_from_start:Q", text=alt.Text("customers:Q", format=","))
     ch = (bars + text).properties(width=width, height=max(90, 30 * len(df)))
+    title = i18n.t("ch.rep_funnel", lang) if title == "" else title
     return ch.properties(title=title) if title else ch
 
 
 def emotion_chart(table: pd.DataFrame, stage_order: Sequence[str], *, highlight: str | None = None,
-                  width: int = 420, title: str | None = "Emotion curve: mean sentiment by stage (95% CI)") -> alt.Chart:
+                  width: int = 420, title: str | None = "", lang: str = "en") -> alt.Chart:
     """Mean sentiment per stage with its confidence band; ``highlight`` marks one stage."""
     df = table.dropna(subset=["mean"])[["stage", "mean", "ci_low", "ci_high", "n", "share_negative"]].copy()
     df["stage"] = df["stage"].astype(str)
     df["hl"] = ["this" if (highlight is None or s == highlight) else "other" for s in df["stage"]]
     order = [str(s) for s in stage_order if str(s) in set(df["stage"])] or list(df["stage"])
+    order = [i18n.stage_label(s, lang) for s in order]
+    df["stage"] = [i18n.stage_label(s, lang) for s in df["stage"]]
     x = alt.X("stage:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=120))
     yscale = alt.Scale(domain=[-1, 1])
     band = alt.Chart(df).mark_area(opacity=0.18, color=BLUE).encode(
-        x=x, y=alt.Y("ci_low:Q", scale=yscale, title="mean sentiment (−1 … +1)"), y2="ci_high:Q")
+        x=x, y=alt.Y("ci_low:Q", scale=yscale, title=i18n.t("ch.mean_sentiment", lang)), y2="ci_high:Q")
     line = alt.Chart(df).mark_line(color=BLUE).encode(x=x, y=alt.Y("mean:Q", scale=yscale))
     pts = alt.Chart(df).mark_point(filled=True).encode(
         x=x, y=alt.Y("mean:Q", scale=yscale),
         color=alt.Color("hl:N", scale=alt.Scale(domain=["this", "other"], range=[RED if highlight else BLUE, GREY]),
                         legend=None),
         size=alt.Size("hl:N", scale=alt.Scale(domain=["this", "other"], range=[140, 50]), legend=None),
-        tooltip=["stage", alt.Tooltip("mean:Q", format="+.2f"), alt.Tooltip("share_negative:Q", format=".0%"), "n"])
+        tooltip=[_tip("stage:N", lang), _tip("mean:Q", lang, "+.2f"), _tip("share_negative:Q", lang, ".0%"),
+                 _tip("n:Q", lang, ",d")])
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="grey").encode(y="y:Q")
     ch = (band + zero + line + pts).properties(width=width, height=220)
+    title = i18n.t("ch.rep_emotion", lang) if title == "" else title
     return ch.properties(title=title) if title else ch
 
 
-def pain_chart(pains: pd.DataFrame, stage: str, *, width: int = 420) -> alt.Chart:
+def pain_chart(pains: pd.DataFrame, stage: str, *, width: int = 420, lang: str = "en") -> alt.Chart:
     """Phrases of the stage's negative feedback: share of negative texts with each."""
     df = pains[["phrase", "share_negative", "count"]].copy()
     df["phrase"] = df["phrase"].astype(str)
     return alt.Chart(df).mark_bar(color=RED).encode(
         y=alt.Y("phrase:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("share_negative:Q", title="share of negative feedback mentioning it", axis=alt.Axis(format="%")),
-        tooltip=["phrase", "count", alt.Tooltip("share_negative:Q", format=".0%")]).properties(
-        width=width, height=max(80, 24 * len(df)), title=f"What the complaints at {stage} are about")
+        x=alt.X("share_negative:Q", title=i18n.t("ch.pain_share", lang), axis=alt.Axis(format="%")),
+        tooltip=[_tip("phrase:N", lang), _tip("count:Q", lang, ",d"), _tip("share_negative:Q", lang, ".0%")]).properties(
+        width=width, height=max(80, 24 * len(df)), title=i18n.t("ch.complaints_at", lang, stage=i18n.stage_label(stage, lang)))
 
 
-def segments_chart(profile: pd.DataFrame, names: Mapping[int, str], *, width: int = 420) -> alt.Chart:
+def segments_chart(profile: pd.DataFrame, names: Mapping[int, str], *, width: int = 420, lang: str = "en") -> alt.Chart:
     """Share of customers and share of revenue per segment, side by side."""
+    m_cust, m_rev = i18n.t("ch.measure.customers", lang), i18n.t("ch.measure.revenue", lang)
     rows = []
     for s, r in profile.iterrows():
-        name = str(names.get(int(s), f"Segment {int(s)}"))
-        rows.append({"segment": name, "measure": "customers", "share": float(r["share"])})
-        rows.append({"segment": name, "measure": "revenue", "share": float(r["revenue_share"])})
+        name = str(names.get(int(s), i18n.t("seg.segment_n", lang, n=int(s))))
+        rows.append({"segment": name, "measure": m_cust, "share": float(r["share"])})
+        rows.append({"segment": name, "measure": m_rev, "share": float(r["revenue_share"])})
     df = pd.DataFrame(rows)
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("segment:N", title=None, sort=list(dict.fromkeys(df["segment"])), axis=alt.Axis(labelLimit=220)),
-        yOffset=alt.YOffset("measure:N", sort=["customers", "revenue"]),
+        yOffset=alt.YOffset("measure:N", sort=[m_cust, m_rev]),
         x=alt.X("share:Q", title=None, axis=alt.Axis(format="%")),
-        color=alt.Color("measure:N", scale=alt.Scale(domain=["customers", "revenue"], range=[BLUE, GREEN]),
+        color=alt.Color("measure:N", scale=alt.Scale(domain=[m_cust, m_rev], range=[BLUE, GREEN]),
                         legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=["segment", "measure", alt.Tooltip("share:Q", format=".1%")]).properties(
-        width=width, height=max(120, 44 * len(profile)), title="Segments: share of customers and of revenue")
+        tooltip=[_tip("segment:N", lang), alt.Tooltip("measure:N", title=i18n.column_label("kpi", lang)),
+                 _tip("share:Q", lang, ".1%")]).properties(
+        width=width, height=max(120, 44 * len(profile)), title=i18n.t("ch.segments_share", lang))
 
 
-def breakdown_chart(rows: pd.DataFrame, *, dimension: str, stage: str, width: int = 420) -> alt.Chart:
+def breakdown_chart(rows: pd.DataFrame, *, dimension: str, stage: str, width: int = 420,
+                    lang: str = "en") -> alt.Chart:
     """Conversion into ``stage`` from the stage before, per group of ``dimension``."""
     df = rows[["group", "conversion_from_previous", "ci_prev_low", "ci_prev_high"]].copy()
     df["group"] = df["group"].astype(str)
     base = alt.Chart(df).encode(y=alt.Y("group:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)))
     bars = base.mark_bar(color=BLUE).encode(
-        x=alt.X("conversion_from_previous:Q", title=f"continued into {stage}", axis=alt.Axis(format="%"),
+        x=alt.X("conversion_from_previous:Q", title=i18n.t("ch.continued_into", lang, stage=i18n.stage_label(stage, lang)),
+                axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        tooltip=["group", alt.Tooltip("conversion_from_previous:Q", format=".1%")])
+        tooltip=[_tip("group:N", lang), _tip("conversion_from_previous:Q", lang, ".1%")])
     err = base.mark_rule(color="black").encode(x="ci_prev_low:Q", x2="ci_prev_high:Q")
     return (bars + err).properties(width=width, height=max(80, 30 * len(df)),
-                                   title=f"Into {stage} by {dimension} (95% CI)")
+                                   title=i18n.t("ch.into_by", lang, stage=i18n.stage_label(stage, lang),
+                                                dimension=i18n.column_label(dimension, lang)))
 
 
 # ============================================================================ build
 
-def _window_text(window) -> str:
+def _window_text(window, lang: str = "en") -> str:
     if window is None:
         return ""
     days = window.total_seconds() / 86400
-    return f" within {days:g} days" if days >= 1 else f" within {duration_text(window.total_seconds())}"
+    if lang == "en":
+        return f" within {days:g} days" if days >= 1 else f" within {duration_text(window.total_seconds())}"
+    return i18n.t("rep.within", lang, w=duration_text(window.total_seconds(), lang))
 
 
 def _overview_numbers(con, cols: list[str], goal: str | None) -> dict:
@@ -656,6 +677,10 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         tables and texts from the data are the same in every language.
     """
     L = functools.partial(i18n.t, lang=lang)
+    from . import charts as _charts
+
+    def LC(chart):                      # the chart with the language's number locale (last step: top level)
+        return _charts.localize(chart, lang)
     from . import abtest, funnel
     from . import sentiment as sentiment_mod
     from .schema import default_stage_order
@@ -817,16 +842,16 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
     # ---- overview charts
     overview = []
     if steps is not None and len(steps):
-        overview.append(ReportChart("funnel", L("rep.funnel"), funnel_chart(steps),
-                                    "Share of the customers who started at the first stage that reached each stage, "
-                                    "in order" + _window_text(window) + "."))
+        overview.append(ReportChart("funnel", L("rep.funnel"), LC(funnel_chart(steps, lang=lang)),
+                                    L("rep.cap.funnel", window=_window_text(window, lang))))
     if sent is not None and sent["mean"].notna().any():
-        overview.append(ReportChart("emotion", L("rep.emotion"), emotion_chart(sent, stage_order),
-                                    "Mean sentiment of feedback and ratings at each stage, with 95% confidence band."))
+        overview.append(ReportChart("emotion", L("rep.emotion"), LC(emotion_chart(sent, stage_order, lang=lang)),
+                                    L("rep.cap.emotion")))
     for b in breakdowns:
-        overview.append(ReportChart(f"breakdown-{b['dimension']}", f"Into {b['stage']} by {b['dimension']}",
-                                    breakdown_chart(b["rows"], dimension=b["dimension"], stage=b["stage"]),
-                                    f"Conversion into {b['stage']} from the stage before, per {b['dimension']}."))
+        bd_stage, bd_dim = i18n.stage_label(b["stage"], lang), i18n.column_label(b["dimension"], lang)
+        overview.append(ReportChart(f"breakdown-{b['dimension']}", L("rep.chart.into_by", stage=bd_stage, dimension=bd_dim),
+                                    LC(breakdown_chart(b["rows"], dimension=b["dimension"], stage=b["stage"], lang=lang)),
+                                    L("rep.cap.breakdown", stage=bd_stage, dimension=bd_dim)))
 
     # ---- stage sections
     sections_by_stage = []
@@ -879,16 +904,17 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         if s in reach:
             facts.append((L("rep.fact.by_segment"), ", ".join(f"{a} {_pct(b)}" for a, b in reach[s])))
         if fsteps is not None and s in fsteps.index:
-            chart = funnel_chart(steps, highlight=s, width=300, title="Position in the funnel")
+            chart = funnel_chart(steps, highlight=s, width=300, title=L("ch.position_funnel"), lang=lang)
             if srows is not None and srows["mean"].notna().any():
                 chart = alt.hconcat(chart, emotion_chart(sent, stage_order, highlight=s, width=300,
-                                                         title="Position on the emotion curve")
+                                                         title=L("ch.position_emotion"), lang=lang)
                                     ).resolve_scale(color="independent", size="independent")
-            charts.append(ReportChart(f"stage-{i}", f"{s} in the journey", chart,
-                                      f"Where {s} sits in the funnel and on the emotion curve."))
+            s_name = i18n._cap(i18n.stage_label(s, lang))
+            charts.append(ReportChart(f"stage-{i}", L("rep.chart.stage", stage=s_name), LC(chart),
+                                      L("rep.cap.stage", stage=s_name)))
         if s in pains:
-            charts.append(ReportChart(f"stage-{i}-pains", f"Complaints at {s}", pain_chart(pains[s], s),
-                                      "Phrases over-represented in the negative feedback of this stage."))
+            charts.append(ReportChart(f"stage-{i}-pains", L("rep.chart.complaints", stage=i18n.stage_label(s, lang)),
+                                      LC(pain_chart(pains[s], s, lang=lang)), L("rep.cap.pains")))
         sections_by_stage.append(StageSection(
             index=i, stage=s, facts=tuple(facts), charts=tuple(charts),
             findings=tuple(f for f in findings if f.stage == s), quotes=tuple(quotes.get(s, ())),
@@ -915,19 +941,20 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
         vdf, cdf = res.variants_frame(), res.comparisons_frame()
         key = f"ab-{len(sections) + 1}"
         if "rate" in vdf.columns and vdf["rate"].notna().any():
-            ch.append(ReportChart(f"{key}-rates", f"{res.label} by variant",
-                                  shared_charts.variant_rates_chart(vdf, value="rate",
-                                                                    title=f"{res.label} by variant (95% CI)"
-                                                                    ).properties(width=460),
-                                  "Conversion rate per variant with its 95% interval."))
+            label = texts.ab_label(res, lang)
+            ch.append(ReportChart(f"{key}-rates", L("rep.chart.by_variant", label=label),
+                                  LC(shared_charts.variant_rates_chart(vdf, value="rate",
+                                                                       title=L("ch.by_variant", label=label), lang=lang
+                                                                       ).properties(width=460)),
+                                  L("rep.cap.rates")))
         lt = lifts.get(res.experiment)
         if lt is not None and lt["lift_rel"].notna().any():
-            ch.append(ReportChart(f"{key}-stages", "Lift at every stage",
-                                  shared_charts.stage_lift_chart(lt, stage_order).properties(width=460),
-                                  "Relative lift of each treatment against the control at every stage, 95% CI."))
+            ch.append(ReportChart(f"{key}-stages", L("rep.chart.stage_lifts"),
+                                  LC(shared_charts.stage_lift_chart(lt, stage_order, lang=lang).properties(width=460)),
+                                  L("rep.cap.stage_lifts")))
         elif cdf["lift_rel"].notna().any():
-            ch.append(ReportChart(f"{key}-lift", "Relative lift", shared_charts.lift_chart(cdf).properties(width=460),
-                                  "Relative lift against the control with its 95% interval."))
+            ch.append(ReportChart(f"{key}-lift", L("ch.rel_lift"),
+                                  LC(shared_charts.lift_chart(cdf, lang=lang).properties(width=460)), L("rep.cap.lift")))
         sections.append(Section(key, L("rep.experiment", name=res.experiment), tuple(paras), tuple(ch)))
     if seg is not None:
         paras = [f"{seg.k} segments (K-means on recency, frequency, revenue and journey depth; silhouette "
@@ -936,8 +963,8 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
             paras.append(f"{seg.names.get(int(s), f'Segment {int(s)}')}: {int(r['size']):,} customers "
                          f"({_pct(r['share'])}), {_pct(r['revenue_share'])} of revenue.")
         sections.append(Section("segments", L("rep.segments"), tuple(paras),
-                                (ReportChart("segments", "Segments", segments_chart(seg.profile, seg.names),
-                                             "Each segment's share of customers and of revenue."),)))
+                                (ReportChart("segments", L("rep.segments"),
+                                             LC(segments_chart(seg.profile, seg.names, lang=lang)), L("rep.cap.segments")),)))
 
     # ---- appendix
     appendix = []
@@ -949,10 +976,11 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
             "median_seconds_from_previous"]].reset_index(drop=True), {
             "customers": "int", "conversion_from_previous": "pct", "conversion_from_start": "pct", "dropped": "int",
             "in_window": "int", "median_seconds_from_previous": "duration"},
-            note="Ordered funnel" + _window_text(window)
-                 + "; in_window: still able to convert at the end of the data."))
+            note=L("rep.note.funnel", window=_window_text(window, lang))))
     for b in breakdowns:
-        appendix.append(ReportTable(f"breakdown-{b['dimension']}", f"Into {b['stage']} by {b['dimension']}",
+        appendix.append(ReportTable(f"breakdown-{b['dimension']}",
+                                    L("rep.chart.into_by", stage=i18n.stage_label(b["stage"], lang),
+                                      dimension=i18n.column_label(b["dimension"], lang)),
                                     b["rows"][["group", "customers", "conversion_from_previous", "ci_prev_low",
                                                "ci_prev_high"]].reset_index(drop=True),
                                     {"customers": "int", "conversion_from_previous": "pct", "ci_prev_low": "pct",
@@ -968,7 +996,7 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                         for s, p in pains.items()], ignore_index=True)
         appendix.append(ReportTable("pain_points", L("rep.pains_by_stage"), pp,
                                     {"count": "int", "share_negative": "pct", "share_other": "pct", "z": "float1"},
-                                    note="Phrases over-represented in negative feedback (log-odds z-score)."))
+                                    note=L("rep.note.pains")))
     if drop_neg is not None and len(drop_neg):
         appendix.append(ReportTable("drop_after_negative", L("rep.drop_negative"), drop_neg[[
             "stage", "next_stage", "n_negative", "drop_rate_negative", "n_other", "drop_rate_other", "difference",
@@ -1009,7 +1037,7 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                 "segment_name", "kpi", "value", "rest_value", "p_adjusted", "significant"]].reset_index(drop=True)
             appendix.append(ReportTable("segment_kpis", L("rep.segments_rest"), c, {
                 "value": "num", "rest_value": "num", "p_adjusted": "p", "significant": "bool"},
-                note="Chi-square for rates, Welch's t for means, Mann–Whitney for revenue; Benjamini–Hochberg."))
+                note=L("rep.note.segment_kpis")))
 
     when = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     return Report(title=title or L("rep.title", name=name), lang=lang, dataset=name, period=period, generated=when,
