@@ -44,12 +44,13 @@ def test_pages_follow_the_language_in_the_link(workspace, lang, title, metric):
 # ------------------------------------------------------------------ every key used in the code exists
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
-_KEY_USE = re.compile(r"""\b(?:t|tr|L|Msg|i18n\.t)\(\s*f?["']([a-z][\w.\-' ]*)["']""")
+_KEY_USE = re.compile(r"""(?:\b|_)(?:t|tr|L|Msg|i18n\.t)\(\s*f?["']([a-z][\w.\-' ]*)["']""")
 
 
 def _used_keys() -> set[str]:
     keys = set()
     for path in [*ROOT.glob("cj/*.py"), *ROOT.glob("pages/*.py"), ROOT / "dashboard.py"]:
+        # (the pattern also finds _L("ch.funnel", ...) in cj/charts.py)
         for k in _KEY_USE.findall(path.read_text(encoding="utf-8")):
             if "{" not in k and "." in k and not k.endswith("."):   # "join." + …: dynamic, tested below
                 keys.add(k)
@@ -58,7 +59,7 @@ def _used_keys() -> set[str]:
 
 def test_every_key_used_in_the_code_exists_in_every_language():
     used = _used_keys()
-    assert len(used) > 100          # the scan finds the calls (tr("nav.data"), Msg("f.drop", ...), L("rep.findings"))
+    assert len(used) > 250          # the scan finds the calls (tr("nav.data"), Msg("f.drop", ...), L("rep.findings"))
     missing = sorted(k for k in used if k not in i18n.STRINGS)
     assert missing == []
     for k in used:
@@ -74,6 +75,9 @@ def test_dynamic_keys_exist():
     dynamic += [f"unit.{u}" for u in ("customers", "sessions")] + [f"unit.{u}.subj" for u in ("customers", "sessions")]
     dynamic += [f"ab.err.{code}" for code in abtest.ERROR_CODES]
     dynamic += [f"f.kpi.{v}" for v in ("rose", "fell")] + [f"f.kpi.conv.{v}" for v in ("rose", "fell")]
+    dynamic += [f"mode.{m}" for m in ("ordered", "strict", "unordered", "open")] + ["grain.week", "grain.month"]
+    dynamic += ["per.customer", "per.session"] + [f"dur.{u}" for u in "smhd"] + ["ch.measure.customers",
+                                                                               "ch.measure.revenue"]
     assert sorted(k for k in dynamic if k not in i18n.STRINGS) == []
     assert all(i18n.t(f"kpi.{k}") == label for k, (label, _) in findings.KPI_LABELS.items())
 
@@ -146,3 +150,107 @@ def test_html_report_is_translated(sample_findings_and_report, lang):
     for english in ("Key numbers", "What customers said", "Made with cj", "Intervention points (ranked)"):
         assert english not in other, english
     assert not re.search(r">[^<]*{\w+}[^<]*<", other)                     # no unfilled placeholder in the text
+
+
+# ------------------------------------------------------------------ charts and table headers on every page
+
+_PAGES = [("funnel", {"by": "device"}), ("segments", {}), ("abtest", {}), ("sentiment", {}), ("journey", {})]
+# titles that are the same words in every language (symbols, abbreviations)
+_SAME_EVERYWHERE = {"k", "n", "p", "z", "χ²", "#", "CSAT", "NPS"}
+
+
+def _titles(spec, out):
+    """Every chart, axis, legend and tooltip title of a Vega-Lite spec."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k == "title" and isinstance(v, str):
+                out.append(v)
+            elif k == "title" and isinstance(v, dict) and isinstance(v.get("text"), str):
+                out.append(v["text"])
+            elif k == "tooltip" and isinstance(v, list):
+                out += [x.get("title") or x.get("field") for x in v if isinstance(x, dict)]
+            else:
+                _titles(v, out)
+    elif isinstance(spec, list):
+        for x in spec:
+            _titles(x, out)
+    return out
+
+
+def _page_charts_and_headers(lang: str):
+    import json
+
+    out = {}
+    for page, query in _PAGES:
+        at = app({"v": "1", "lang": lang, **query}).run()
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, lang, at.exception)
+        specs = [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+        headers = []
+        for d in at.dataframe:
+            config = json.loads(d.proto.columns or "{}")
+            headers += [(col, (config.get(col) or {}).get("label")) for col in d.value.columns]
+        out[page] = (specs, headers)
+    return out
+
+
+@pytest.fixture(scope="module")
+def page_views(_sample_workspace_template, tmp_path_factory):
+    import os
+    import shutil
+
+    root = tmp_path_factory.mktemp("i18n-pages") / "ws"
+    shutil.copytree(_sample_workspace_template, root)
+    old = os.environ.get("CJ_WORKSPACE")
+    os.environ["CJ_WORKSPACE"] = str(root)
+    try:
+        yield {lang: _page_charts_and_headers(lang) for lang in i18n.LANGS}
+    finally:
+        if old is None:
+            os.environ.pop("CJ_WORKSPACE", None)
+        else:
+            os.environ["CJ_WORKSPACE"] = old
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_page_charts_have_no_english_titles(page_views, lang):
+    for page, _ in _PAGES:
+        en_specs, _ = page_views["en"][page]
+        specs, _ = page_views[lang][page]
+        assert len(specs) == len(en_specs) > 0, page
+        english = {t for s in en_specs for t in _titles(s, [])} - _SAME_EVERYWHERE
+        assert english, page
+        for en_spec, spec in zip(en_specs, specs):
+            left = sorted(t for t in _titles(spec, []) if t in english)
+            assert left == [], (page, left)
+            # numbers on the axes follow the language (inline locale, nothing fetched)
+            assert spec["config"]["locale"]["number"]["decimal"] == ("," if lang == "ru" else ".")
+        assert all("locale" not in s.get("config", {}) for s in en_specs)
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_table_headers_are_translated(page_views, lang):
+    for page, _ in _PAGES:
+        _, en_headers = page_views["en"][page]
+        _, headers = page_views[lang][page]
+        assert headers and len(headers) == len(en_headers), page
+        for col, label in headers:
+            assert label, (page, col)                               # every column has a display label
+            key = f"col.{col}"
+            if key in i18n.STRINGS and i18n.STRINGS[key]["en"] != i18n.STRINGS[key][lang]:
+                assert label == i18n.STRINGS[key][lang] != col, (page, col, label)
+        # known result columns never show their raw English name
+        raw = [col for col, label in headers if label == col and f"col.{col}" in i18n.STRINGS
+               and i18n.STRINGS[f"col.{col}"][lang] != col]
+        assert raw == [], (page, raw)
+
+
+def test_durations_and_chart_locale():
+    from cj import charts
+
+    assert i18n.duration_text(60_840, "en") == "16.9h"
+    assert i18n.duration_text(60_840, "ru") == "16,9\u00a0ч"
+    assert i18n.duration_text(60_840, "zh") == "16.9 小时"
+    assert charts.LOCALES["ru"]["number"]["thousands"] == "\u00a0"
+    assert i18n.column_label("revenue (mean)", "zh") == "收入（均值）"
+    assert i18n.column_label("some data value", "ru") == "some data value"
