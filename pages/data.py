@@ -5,11 +5,10 @@ import secrets
 import shutil
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cj import config, exports, ingest, schema, store
+from cj import charts, config, exports, ingest, schema, store
 from cj.errors import CJError
 from pages import common
 
@@ -158,12 +157,7 @@ with tab_report:
     per_stage = pd.DataFrame({"stage": list(report.get("events_per_stage", {}).keys()),
                               "events": list(report.get("events_per_stage", {}).values())})
     if not per_stage.empty:
-        chart = alt.Chart(per_stage).mark_bar().encode(
-            x=alt.X("events:Q", title="events"),
-            y=alt.Y("stage:N", sort=list(per_stage["stage"]), title=None,
-                    axis=alt.Axis(labelOverlap=False, labelLimit=220)),
-            tooltip=["stage", "events"]).properties(height=34 * len(per_stage) + 50, title=common.tr("data.events_per_stage"))
-        right.altair_chart(chart, width="stretch")
+        common.chart(charts.events_per_stage_chart(per_stage, lang=common.language()), right)
     rej_path = ws.rejects_path(meta.id)
     if report.get("rows_unusable", 0) and rej_path.exists():
         rejects = store.run(c, f"SELECT * FROM read_parquet({store.quote_literal(str(rej_path))}) LIMIT 100000")
