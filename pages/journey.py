@@ -137,8 +137,8 @@ ex = jm.experiments
 for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records")):
     s = r["stage"]
     with col:
-        # h4, not h3: a six-column row at 1280 px has room for "Рассмотрение" in h4 without breaking the word
-        st.markdown(f"#### {r['position']}. {common.md(cap(s))}")
+        # h5 in small type: in a six-column row at 1280 px a larger heading breaks "Рассмотрение" mid-word
+        st.markdown(f"##### :small[{r['position']}. {common.md(cap(s))}]")
         st.metric(common.tr("jm.reached"), common.num(r["customers"]),
                   help=common.tr("jm.help_reached", unit=i18n._cap(i18n.t(f"unit.{unit}.subj", lang))))
         if is_text(r["next_stage"]) and finite(r["conversion_to_next"]):

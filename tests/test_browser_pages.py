@@ -130,6 +130,43 @@ def test_sentences_follow_the_language(app_server, page, lang, funnel_text, jour
     shot(page, f"journey-{lang}")
 
 
+@pytest.mark.parametrize("lang,english", [("ru", "Воронка"), ("zh", "漏斗")])
+def test_charts_tables_and_journey_read_in_the_language(app_server, browser, lang, english):
+    """Charts (titles, axes), table headers and the journey map in ru/zh, at 1280×720 and 1920×1080:
+    no English chart title, stage headings not broken mid-word, KPI labels not cut."""
+    for width, height in ((1280, 720), (1920, 1080)):
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        page = ctx.new_page()
+        try:
+            for path in ("funnel", "segments", "sentiment", "journey"):
+                open_page(page, app_server.url + f"/{path}?lang={lang}")
+                wait_idle(page, timeout=180_000)
+                page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=120_000)
+                specs = " ".join(chart_specs(page))
+                for title in ("Funnel (ordered)", "share of starting customers", "Emotion curve (95% CI)",
+                              "mean sentiment", "The funnel per segment", "Why this k"):
+                    assert title not in specs, (path, title)
+                shot(page, f"{path}-{lang}-{width}")
+            headings = page.locator('[data-testid="stMain"] h5')
+            assert headings.count() >= 6
+            for i in range(6):                      # lines may wrap between words, never inside one
+                broken = headings.nth(i).evaluate(
+                    """e => { const t = e.querySelector('span') || e; const walker = document.createTreeWalker(t, 4);
+                       const out = []; let n; while ((n = walker.nextNode())) { const re = /\\S+/g; let m;
+                       while ((m = re.exec(n.data))) { const r = document.createRange();
+                         r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                         const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                         if (tops.size > 1) out.push(m[0]); } } return out; }""")
+                assert broken == [], (headings.nth(i).inner_text(), broken)
+            labels = page.locator('[data-testid="stMetricLabel"]')
+            for i in range(labels.count()):          # no label cut with an ellipsis
+                cut = labels.nth(i).evaluate("e => { const p = e.querySelector('p') || e;"
+                                             " return p.scrollWidth > p.clientWidth + 1; }")
+                assert not cut, labels.nth(i).inner_text()
+        finally:
+            ctx.close()
+
+
 @pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
 def test_journey_map_fits_the_screen(app_server, browser, width, height):
     """On a projector-sized screen: no horizontal scroll, every stage column visible side by side."""
@@ -143,7 +180,7 @@ def test_journey_map_fits_the_screen(app_server, browser, width, height):
                            " return [m.scrollWidth, m.clientWidth, document.documentElement.scrollWidth,"
                            " document.documentElement.clientWidth]; }")
     assert overflow[0] <= overflow[1] + 1 and overflow[2] <= overflow[3] + 1, overflow
-    heads = pg.locator("h3", has_text=re.compile(r"^\d\. "))
+    heads = pg.locator("h5", has_text=re.compile(r"^\d\. "))
     assert heads.count() >= 6
     boxes = [heads.nth(i).bounding_box() for i in range(6)]
     assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= width for b in boxes)

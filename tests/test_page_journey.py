@@ -31,8 +31,8 @@ def test_map_columns_findings_and_stage_detail():
     at = _open()
     md = _markdown(at)
     # one column per stage, in order, each headed by its name and with its reach
-    heads = [m for m in md if m.startswith("#### ")]
-    assert heads == [f"#### {i}. {s}" for i, s in enumerate(STAGES, start=1)]
+    heads = [m for m in md if m.startswith("##### ")]
+    assert heads == [f"##### :small[{i}. {s}]" for i, s in enumerate(STAGES, start=1)]
     assert [m.label for m in at.metric].count("Reached") == 6
     reached = [m.value for m in at.metric if m.label == "Reached"]
     assert reached[0] == "20,000" and reached[2] == "17,199"
@@ -93,8 +93,8 @@ def test_hostile_text_renders_safely(workspace, tmp_path):
     meta, _ = ingest.ingest_to_workspace(p, workspace, name="hostile")
     at = _open({"ds": meta.id})
     assert not at.exception
-    assert [m for m in _markdown(at) if m.startswith("#### ")][:3] == ["#### 1. Awareness", "#### 2. Interest",
-                                                                       "#### 3. Purchase"]
+    assert [m for m in _markdown(at) if m.startswith("##### ")][:3] == ["##### :small[1. Awareness]", "##### :small[2. Interest]",
+                                                                        "##### :small[3. Purchase]"]
     for kind in ("markdown", "caption", "info", "success", "warning", "subheader", "header"):
         for e in getattr(at, kind):
             v = str(e.value)
