@@ -43,6 +43,8 @@ metric_options = [f"conversion to {s}" for s in stages] + [f"{m} per customer" f
 default_goal = "conversion to purchase" if "purchase" in stages else metric_options[0]
 common.restore("goal", "ab_goal", default=default_goal, options=metric_options)
 def _goal_text(option: str) -> str:
+    if lang == "en":
+        return option
     if option.startswith("conversion to "):
         return common.tr("ab.goal.conversion", stage=i18n.stage_label(option[len("conversion to "):], lang))
     metric = option.split(" ")[0]

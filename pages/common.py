@@ -65,6 +65,13 @@ def table(df, *, key: str, where=None, percent=(), formats: dict | None = None, 
     (where or st).dataframe(df, hide_index=hide_index, width="stretch", key=key, column_config=config, **kwargs)
 
 
+def dim_label(column: str) -> str:
+    """A breakdown column in options and headings: its name as written in English (as in links and
+    files), its translated label in the other languages."""
+    lang = st.session_state.get("cj_lang", "en")
+    return str(column) if lang == "en" else i18n.column_label(column, lang)
+
+
 def localized(number_text: str) -> str:
     """A number written the English way ("1,234.5") in the session's language ("1 234,5" in Russian)."""
     if st.session_state.get("cj_lang", "en") == "ru":

@@ -47,7 +47,7 @@ by_options = ["(none)"] + [x for x in ("touchpoint", "segment", "variant", "expe
     "country", "revenue", "rating", "feedback", "session_id", "sentiment", "_record"}]
 common.restore("by", "fn_by", default="(none)", options=by_options)
 by = k6.selectbox(common.tr("funnel.by"), by_options, key="fn_by",
-                  format_func=lambda b: common.tr("opt.none") if b == "(none)" else i18n.column_label(b, lang))
+                  format_func=lambda b: common.tr("opt.none") if b == "(none)" else common.dim_label(b))
 if by == "segment" and "segment" not in cols:
     st.rerun()                          # attach the segments (above) and draw again
 grains = ["week", "month"]
@@ -102,7 +102,7 @@ with d3:
 
 # ------------------------------------------------------------------ breakdown
 if by != "(none)":
-    st.subheader(common.tr("funnel.by_heading", by=common.md(i18n.column_label(by, lang))))
+    st.subheader(common.tr("funnel.by_heading", by=common.md(common.dim_label(by))))
     try:
         br = common.cached(funnel.funnel_by, meta, cache_extra=extra, steps=steps, by=by, **args)
         bdf = br.steps.copy()

@@ -26,7 +26,7 @@ by_options = ["stage"] + [b for b in ("touchpoint", "segment", "variant", "devic
                           if b in cols or (b == "segment" and meta.stage_order)]
 f1, f2, f3 = st.columns(3)
 common.restore("by", "sent_by", default="stage", options=by_options)
-by = f1.selectbox(common.tr("sent.by"), by_options, key="sent_by", format_func=lambda b: i18n.column_label(b, lang))
+by = f1.selectbox(common.tr("sent.by"), by_options, key="sent_by", format_func=common.dim_label)
 if by == "segment" and "segment" not in cols:
     st.rerun()
 common.publish("by", "sent_by", by, default="stage")
@@ -69,7 +69,7 @@ st.markdown(common.tr("sent.lowest_line", label=common.tr("sent.lowest"), where=
                       neg=i18n.pct_text(lowest["share_negative"], lang), n=common.num(int(lowest["n"]))))
 common.chart(charts.emotion_curve(curve, by=by, order=order, lang=lang))
 
-st.subheader(common.tr("sent.by_heading", by=i18n.column_label(by, lang)))
+st.subheader(common.tr("sent.by_heading", by=common.dim_label(by)))
 st.caption(common.tr("sent.source_note"))
 common.table(table, key="sent_table", formats={"mean": "%+.2f", "ci_low": "%+.2f", "ci_high": "%+.2f",
                                                "mean_rating": "%.2f", "nps": "%.0f"})
