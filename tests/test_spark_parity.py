@@ -159,9 +159,12 @@ def ab_results(sample):
 def test_ab_statistics_are_identical(ab_results, case):
     duck, spark = ab_results[case]
     a, b = duck.to_json(), spark.to_json()
-    # Counts are exact; sums of doubles differ in the last bits (neither engine fixes the order of
-    # summation), so statistics agree to 1e-12 relative, and near-zero interval bounds to 1e-14.
-    assert_same(a, b, rel=1e-12, abs_tol=1e-14)
+    # Counts are exact. Sums of doubles differ in the last bits: neither engine fixes the order of
+    # summation (DuckDB's own revenue sums change in the 16th digit from run to run), and a lift is
+    # a difference of two means, so it keeps fewer digits than the means. Statistics must agree to
+    # 1e-12 relative, or to 1e-12 of the metric's scale (the largest variant mean or rate).
+    scale = max(abs(v.get("mean") or v.get("rate") or 0.0) for v in a["variants"])
+    assert_same(a, b, rel=1e-12, abs_tol=1e-12 * scale)
     assert [(v["customers"], v.get("conversions")) for v in a["variants"]] == \
         [(v["customers"], v.get("conversions")) for v in b["variants"]]
     assert sum(v["customers"] for v in a["variants"]) > 10_000

@@ -7,7 +7,8 @@ DuckDB construct is carried over, where a literal transcription would silently d
   timestamps are UTC wall clock; the session time zone is UTC), subtracted as BIGINT, divided
   by the same double.
 * ``count(DISTINCT coalesce(hash(session_id), hash('day', day)))``: the two hash domains never
-  meet, so it is distinct session ids plus distinct days of events without a session id.
+  meet, so it is distinct session ids plus distinct days of events without a session id
+  (sizes of ``collect_set``s, which skip NULLs as ``count(DISTINCT …)`` does).
 * ``list_position($stage_order, stage)`` (NULL when absent): ``array_position`` (0 when
   absent); both end at ``deepest_stage = -1`` through ``coalesce(max(...), 0) - 1``.
 * ``count(*) FILTER (WHERE …)``: ``count(CASE WHEN … THEN 1 END)``; ``/`` is float division
@@ -72,15 +73,19 @@ def customer_features(source, *, stage_order: Sequence[str], extra_numeric: Sequ
           .withColumn("_us", F.unix_micros(c("ts").cast("timestamp")))
           .withColumn("_day", c("ts").cast("date")))
 
+    # Distinct counts as sizes of per-customer sets: several count(DISTINCT …) in one Spark
+    # aggregation expand every event once per distinct column, while collect_set is an ordinary
+    # aggregate (a customer's days and sessions are few).
+    days = F.size(F.collect_set(c("_day")))
     if "session_id" in has:
-        sessions = (F.count_distinct(c("session_id"))
-                    + F.count_distinct(F.when(c("session_id").isNull(), c("_day"))))
+        sessions = (F.size(F.collect_set(c("session_id")))
+                    + F.size(F.collect_set(F.when(c("session_id").isNull(), c("_day")))))
     else:
-        sessions = F.count_distinct(c("_day"))
+        sessions = days
     stage_arr = F.array(*[F.lit(s) for s in stage_order])
     purchase = c("stage").isin(purchase_stages)
     agg = [F.min("_us").alias("first_us"), F.max("_us").alias("last_us"),
-           F.count(F.lit(1)).alias("events"), F.count_distinct(c("_day")).alias("active_days"),
+           F.count(F.lit(1)).alias("events"), days.alias("active_days"),
            sessions.alias("sessions")]
     if "revenue" in has:
         agg += [F.coalesce(F.sum("revenue"), F.lit(0.0)).alias("revenue"),
