@@ -48,6 +48,15 @@ def test_funnel_on_a_file_and_a_registered_folder(spark, workspace, capsys, tmp_
         [s["customers"] for s in run_cli(capsys, "funnel", store.SAMPLE_ID, "--json", "--window", "30d")["steps"]]
 
 
+def test_abtest_json_identical_on_both_engines(spark, workspace, capsys):
+    """The CLI routes the other analyses with a Spark twin the same way (their parity is pinned in
+    their own tests; here: the command line wiring)."""
+    args = ["abtest", store.SAMPLE_ID, "--goal", "purchase", "--json"]
+    duck = run_cli(capsys, *args)
+    assert run_cli(capsys, *args, "--engine", "spark") == duck
+    assert [v["variant"] for v in duck["variants"]] == ["A", "B"]
+
+
 def test_spark_missing_is_a_clear_message(monkeypatch, capsys):
     monkeypatch.setattr(engine, "spark_available", lambda: False)
     monkeypatch.setattr(engine, "_SESSIONS", {})
