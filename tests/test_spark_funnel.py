@@ -21,7 +21,7 @@ from cj import engine, store
 from cj import funnel as F
 from cj.errors import ParameterError
 from conftest import ECOM
-from test_funnel import SETTINGS, TICK, load, present, reference, rows_st, steps_st, window_st
+from test_funnel import BASE, SETTINGS, TICK, load, present, reference, rows_st, steps_st, window_st
 
 SAMPLE_STEPS = "awareness,interest,consideration,purchase"
 INT_COLS = ("step_index", "customers", "dropped", "in_window")
@@ -198,6 +198,41 @@ def test_ecom_breakdown_and_trend(ecom):
     a = F.conversion_trend(con, ECOM_STEPS, step_col="event", grain="week")
     s = F.conversion_trend(src, ECOM_STEPS, step_col="event", grain="week")
     pd.testing.assert_frame_equal(a, s, check_dtype=False, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------- hand-worked
+
+def test_hand_worked_cases_on_spark(spark, tmp_path):
+    """test_funnel.py's hand-worked tie, matching, window-edge and row-order cases, on Spark."""
+    def spark_counts(rows, steps, columns=("customer_id", "session_id", "timestamp", "stage"), **kw):
+        con = store.connect(threads=1)
+        try:
+            load(con, rows, columns)
+            path = tmp_path / f"case{len(list(tmp_path.iterdir()))}.parquet"
+            store.execute(con, f"COPY events TO {store.quote_literal(str(path))} (FORMAT parquet)")
+            duck = F.funnel(con, steps, **kw).steps["customers"].tolist()
+        finally:
+            con.close()
+        got = F.funnel(engine.SparkEvents(spark, str(path)), steps, **kw).steps["customers"].tolist()
+        assert got == duck, (rows, steps, kw)
+        return got
+
+    # equal timestamps in any order; one event serves one step; a timestamp group needs matching
+    assert spark_counts([("c1", "s", 5, "cart"), ("c1", "s", 5, "visit"), ("c1", "s", 6, "buy")],
+                        "visit,cart,buy") == [1, 1, 1]
+    assert spark_counts([("c1", "s", 0, "a"), ("c2", "s", 0, "a"), ("c2", "s", 0, "a"), ("c3", "s", 0, "b")],
+                        [["a"], ["a", "b"]]) == [2, 1]
+    assert spark_counts([("c1", "s", 0, "a"), ("c1", "s", 0, "b")], [["a", "b"], ["a"]]) == [1, 1]
+    # the window edge is inclusive, to the microsecond
+    t0 = BASE
+    assert spark_counts([("c1", "s", t0, "visit"), ("c1", "s", t0 + timedelta(seconds=60), "buy"),
+                         ("c2", "s", t0, "visit"), ("c2", "s", t0 + timedelta(seconds=60, microseconds=1), "buy")],
+                        "visit,buy", window=timedelta(seconds=60)) == [2, 1]
+    # strict: the file's row order (_row) breaks timestamp ties when present
+    cols = ("customer_id", "session_id", "timestamp", "stage", "_row")
+    rows = [("c1", "s", 0, "visit", 9), ("c1", "s", 0, "other", 10), ("c1", "s", 0, "buy", 11)]
+    assert spark_counts(rows, "visit,buy", cols, mode="strict") == [1, 0]
+    assert spark_counts(rows, "visit,other", cols, mode="strict") == [1, 1]
 
 
 # ------------------------------------------------------------------------- reference
