@@ -273,7 +273,7 @@ def cmd_report(args) -> int:
 def _report(args, con, meta, report) -> int:
     out = Path(args.out) if args.out else Path(f"{Path(meta.name).name.split('.')[0] or 'cj'}-report.{args.format}")
     rep = report.build_report(con, meta, title=args.title, goal=args.goal, window=args.window,
-                              include_segments=not args.no_segments)
+                              include_segments=not args.no_segments, lang=args.lang)
     if args.format == "pptx":
         data = report.render_pptx(rep)
     else:
@@ -302,6 +302,7 @@ def cmd_findings(args) -> int:
 def _findings(args, con, meta, findings, parse_window) -> int:
     res = findings.generate_findings(con, stage_order=meta.stage_order, per=args.per, mode=args.mode,
                                      window=parse_window(args.window), goal=args.goal, random_state=args.seed)
+    res = res.in_language(args.lang)      # the text fields only; JSON keys and numbers are unchanged
     if args.json:
         emit(res.to_json())
     elif args.md:
@@ -384,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--interactive", action="store_true", help="HTML: inline the chart runtime for tooltips (~1 MB)")
     s.add_argument("--no-segments", action="store_true", help="skip clustering customers")
     s.add_argument("--json", action="store_true")
+    for name in ("findings", "report"):
+        sub.choices[name].add_argument("--lang", default="en", choices=["en", "ru", "zh"],
+                                       help="language of the text (findings, headings); JSON keys stay English")
     for name, sp in sub.choices.items():
         if name in ("funnel", "abtest", "segments", "sentiment", "findings", "report"):
             sp.add_argument("--engine", default="duckdb", choices=list(engine.ENGINES),

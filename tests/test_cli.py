@@ -96,3 +96,22 @@ def test_funnel_contract(capsys, monkeypatch):
     sess = run_cli(capsys, "funnel", SAMPLE, "--steps", "interest,consideration", "--per", "session",
                    "--window", "none", "--json")
     assert sess["steps"][0]["customers"] > 20_000          # counts sessions
+
+
+def test_findings_and_report_in_russian_and_chinese(capsys, tmp_path):
+    """--lang changes the words, never the JSON keys or the numbers scripts read."""
+    from cj import sample
+
+    events, _ = sample.generate(400, seed=3)
+    path = tmp_path / "small.csv"
+    sample.write_csv(events, path)
+    out = {lang: run_cli(capsys, "findings", str(path), "--json", "--lang", lang) for lang in ("en", "ru", "zh")}
+    for lang in ("ru", "zh"):
+        assert set(out[lang]) == set(out["en"])
+        assert [f["numbers"] for f in out[lang]["findings"]] == [f["numbers"] for f in out["en"]["findings"]]
+        assert [f["text"] for f in out[lang]["findings"]] != [f["text"] for f in out["en"]["findings"]]
+    assert any(ch.isalpha() and "а" <= ch.lower() <= "я" for ch in out["ru"]["findings"][0]["text"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in out["zh"]["findings"][0]["text"])
+    html = tmp_path / "r.html"
+    rep = run_cli(capsys, "report", str(path), "--out", str(html), "--no-segments", "--json", "--lang", "zh")
+    assert rep["format"] == "html" and '<html lang="zh"' in html.read_text("utf-8")
