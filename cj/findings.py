@@ -331,14 +331,15 @@ def breakdown_findings(breakdowns: dict, *, unit: str = "customers", alpha: floa
             t = _Text()
             small = [x for x in (lo, hi) if x["prev"] < min_group]
             msg = Msg("f.breakdown", {
-                "dim": _txt(dim), "low_group": _txt(lo["group"]), "unit": V("unit", unit),
+                "dim": V("dim", dim), "low_group": V("group", lo["group"], dim), "unit": V("unit", unit),
                 "low_rate": t.pct("low_rate", lo["conversion_from_previous"]),
-                "high_rate": t.pct("high_rate", hi["conversion_from_previous"]), "high_group": _txt(hi["group"]),
+                "high_rate": t.pct("high_rate", hi["conversion_from_previous"]), "high_group": V("group", hi["group"], dim),
                 "transition": V("transition", (a, b)), "p": t.p("p_adjusted", p),
                 "low_n": t.count("low_n", lo["prev"]), "high_n": t.count("high_n", hi["prev"]),
                 "small": Msg("f.small_groups", {"groups": V("msgs", [
-                    Msg("f.small_group", {"group": _txt(x["group"])}) for x in small], "and")}) if small else ""})
-            out.append(_item("breakdown", a, b, msg, t.numbers, Msg("src.breakdown", {"dim": _txt(dim)}),
+                    Msg("f.small_group", {"group": V("group", x["group"], dim)}) for x in small], "and")})
+                    if small else ""})
+            out.append(_item("breakdown", a, b, msg, t.numbers, Msg("src.breakdown", {"dim": V("dim", dim)}),
                              {"column": dim, "low_group": lo["group"], "high_group": hi["group"],
                               "small_groups": [x["group"] for x in small], "gap": gap}))
     out.sort(key=lambda d: -d["details"]["gap"])
@@ -458,7 +459,8 @@ def trend_findings(drops: pd.DataFrame, *, grain: str | None, unit: str = "custo
     for r in drops.itertuples(index=False):
         t = _Text()
         when, others = _period_label(r.period_start, r.period_last, grain or "week")
-        who = Msg("f.trend.who_group", {"group": _txt(r.group), "unit": V("unit", unit), "dim": _txt(r.dim)}) \
+        who = Msg("f.trend.who_group", {"group": V("group", r.group, r.dim), "unit": V("unit", unit),
+                                        "dim": V("dim", r.dim)}) \
             if r.dim != OVERALL else V("unit", unit)
         msg = Msg("f.trend", {
             "transition": V("transition", (r.stage, r.next_stage)),
@@ -566,7 +568,7 @@ def segment_findings(summary: pd.DataFrame) -> list[dict]:
         summary.sort_values("customers", ascending=False)
     for r in order.itertuples(index=False):
         t = _Text()
-        args = {"segment": _txt(r.segment), "share": t.pct("share", r.share),
+        args = {"segment": V("segment", r.segment), "share": t.pct("share", r.share),
                 "customers": t.count("customers", r.customers), "revenue": ""}
         if has_rev:
             args["revenue"] = Msg("f.segment.revenue", {"revenue_share": t.pct("revenue_share", r.revenue_share)})
@@ -651,7 +653,7 @@ def intervention_findings(ip: pd.DataFrame, *, unit: str = "customers", top: int
                 "headroom": t.num("headroom", r.headroom), "best": ""}
         if _is_text(r.headroom_group):
             args["best"] = Msg("f.intervention.best", {
-                "group": _txt(r.headroom_group), "dim": _txt(r.headroom_dim),
+                "group": V("group", r.headroom_group, r.headroom_dim), "dim": V("dim", r.headroom_dim),
                 "rate": t.pct("headroom_rate", r.headroom_rate), "overall": t.pct("overall_rate", r.overall_rate)})
         out.append(_item("intervention", r.stage, r.next_stage, Msg("f.intervention", args), t.numbers,
                          Msg("src.intervention"),

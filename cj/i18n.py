@@ -228,6 +228,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "rep.fact.stopped_before": {"en": "Stopped before {stage}", "ru": "Остановились перед «{stage}»",
                                 "zh": "在「{stage}」前停止"},
     "rep.fact.by_segment": {"en": "Reached by segment", "ru": "Дошли, по сегментам", "zh": "按分群的到达率"},
+    "rep.fact.in_window": {"en": " (+{n} still within the window)", "ru": " (+{n} ещё в пределах окна)",
+                           "zh": "（另有 {n} 仍在时间窗口内）"},
+    "rep.fact.sentiment_value": {"en": "{mean} (95% CI {lo} to {hi}), {n} values",
+                                 "ru": "{mean} (95% ДИ от {lo} до {hi}), значений: {n}",
+                                 "zh": "{mean}（95% 置信区间 {lo} 至 {hi}），{n} 个值"},
+    "rep.fact.drop_value": {"en": "{neg} of the {n_neg} customers negative here, {other} of the other {n_other}",
+                            "ru": "{neg} из {n_neg} клиентов с негативом здесь, {other} из остальных {n_other}",
+                            "zh": "在此留下负面反馈的 {n_neg} 位客户中为 {neg}，其余 {n_other} 位中为 {other}"},
+    "rep.fact.exp_label": {"en": "{exp}: {variant} vs control", "ru": "{exp}: {variant} против контроля",
+                           "zh": "{exp}：{variant} 对比对照组"},
+    "rep.fact.exp_value": {"en": "{base}{share} reach it ({lift}, Holm p {p})",
+                           "ru": "{base}{share} доходят ({lift}, p (Холм) {p})",
+                           "zh": "{base}{share} 到达（{lift}，Holm p {p}）"},
+    "rep.srm": {"en": "Sample-ratio mismatch (p = {p}): the split of customers is not the expected one; do not trust "
+                      "these results until it is explained.",
+                "ru": "Дисбаланс выборок (p = {p}): клиенты распределены не так, как ожидалось; не доверяйте этим "
+                      "результатам, пока причина не найдена.",
+                "zh": "样本比例失衡（p = {p}）：客户分配与预期不符；在查明原因前请勿信任这些结果。"},
+    "rep.seg_intro": {"en": "{k} segments (K-means on recency, frequency, revenue and journey depth; silhouette {sil}, "
+                            "stability {stab}).",
+                      "ru": "Сегментов: {k} (K-means по давности, частоте, выручке и глубине пути; силуэт {sil}, "
+                            "устойчивость {stab}).",
+                      "zh": "{k} 个分群（基于最近活跃、频次、收入和旅程深度的 K-means；轮廓系数 {sil}，稳定性 {stab}）。"},
+    "rep.seg_line": {"en": "{name}: {n} customers ({share}), {revenue_share} of revenue.",
+                     "ru": "{name}: {n} клиентов ({share}), {revenue_share} выручки.",
+                     "zh": "{name}：{n} 位客户（{share}），收入占比 {revenue_share}。"},
     # table column headers of the reports
     "col.step": {"en": "step", "ru": "шаг", "zh": "步骤"},
     "col.stage": {"en": "stage", "ru": "этап", "zh": "阶段"},
@@ -939,6 +965,110 @@ for _name, (_en, _ru, _zh) in _COLUMNS.items():
     UI[f"col.{_name}"] = {"en": _en, "ru": _ru, "zh": _zh}
 STRINGS.update(UI)
 
+# ---------------------------------------------------------------------- segment names made by rules
+# cj.segments names segments by rules in English; those names are identities (stored renames, links,
+# the ``segment`` column), so they are translated for display only (segment_label). Names a user typed
+# are shown as typed.
+SEGMENT_RULE_NAMES: dict[str, tuple[str, str]] = {
+    "New prospects": ("Новые потенциальные клиенты", "新的潜在客户"),
+    "Browsers who never bought": ("Смотрят, но не покупают", "只逛不买的访客"),
+    "One-time buyers": ("Разовые покупатели", "单次购买客户"),
+    "At-risk former customers": ("Бывшие клиенты в зоне риска", "有流失风险的老客户"),
+    "High-value loyal advocates": ("Ценные лояльные амбассадоры", "高价值忠实推荐者"),
+    "High-value repeat buyers": ("Ценные постоянные покупатели", "高价值复购客户"),
+    "Repeat buyers": ("Постоянные покупатели", "复购客户"),
+    "Occasional buyers": ("Нерегулярные покупатели", "偶尔购买的客户"),
+}
+for _name, (_ru, _zh) in SEGMENT_RULE_NAMES.items():
+    STRINGS[f"segname.{_name}"] = {"en": _name, "ru": _ru, "zh": _zh}
+STRINGS["segname.suffix"] = {"en": "{name} ({n})", "ru": "{name} ({n})", "zh": "{name}（{n}）"}
+
+# widget help texts, option labels, link notes, the password prompt, yes/no
+STRINGS.update({
+    "yes": {"en": "yes", "ru": "да", "zh": "是"},
+    "no": {"en": "no", "ru": "нет", "zh": "否"},
+    "funnel.steps_help": {"en": "e.g. awareness,interest,consideration|cart,purchase",
+                          "ru": "например: awareness,interest,consideration|cart,purchase (значения из данных)",
+                          "zh": "例如：awareness,interest,consideration|cart,purchase（数据中的取值）"},
+    "funnel.mode_help": {
+        "en": "ordered: steps in order within the window (ties allowed); strict: consecutive events; "
+              "unordered: any order within the window; open: ever reached each step",
+        "ru": "упорядоченная — шаги по порядку в пределах окна (одновременные допускаются); строгая — события подряд; "
+              "в любом порядке — в пределах окна; открытая — кто когда-либо дошёл до каждого шага",
+        "zh": "有序：在时间窗口内按顺序完成各步（允许同时）；严格：连续事件；无序：窗口内任意顺序；开放：曾到达过每一步即可"},
+    "funnel.window_help": {"en": "30d, 12h, 2w … or none", "ru": "30d, 12h, 2w … или none (без ограничения)",
+                           "zh": "30d、12h、2w …，或 none（不限）"},
+    "funnel.more_help": {"en": "On for datasets under 300,000 events; switch on for bigger ones (each takes about "
+                               "as long as the funnel itself).",
+                         "ru": "Включено для данных до 300\u00a0000 событий; для больших включите сами (каждый расчёт "
+                               "занимает примерно столько же, сколько сама воронка).",
+                         "zh": "事件少于 300,000 条的数据集默认开启；更大的数据集请手动开启（每项计算耗时与漏斗本身相当）。"},
+    "ab.window_help": {"en": "e.g. 14d, 48h, or none for no limit", "ru": "например, 14d, 48h или none — без ограничения",
+                       "zh": "例如 14d、48h，或 none 表示不限"},
+    "seg.k_help": {"en": "auto: chosen by the silhouette score over 2–10",
+                   "ru": "авто — выбирается по коэффициенту силуэта среди 2–10",
+                   "zh": "自动：在 2–10 之间按轮廓系数选择"},
+    "seg.k_auto": {"en": "auto", "ru": "авто", "zh": "自动"},
+    "side.password": {"en": "Password", "ru": "Пароль", "zh": "密码"},
+    "side.wrong_password": {"en": "Wrong password.", "ru": "Неверный пароль.", "zh": "密码错误。"},
+    # notes on a share link that could not be honoured ({raw}: the link's value, escaped)
+    "link.invalid": {"en": "The link's {what} ('{raw}') is not valid; using the default.",
+                     "ru": "Значение «{what}» в ссылке ('{raw}') недопустимо; используется значение по умолчанию.",
+                     "zh": "链接中的{what}（'{raw}'）无效；已改用默认值。"},
+    "link.not_fit": {"en": "The link's {what} ('{raw}') does not fit this data; using the default.",
+                     "ru": "Значение «{what}» в ссылке ('{raw}') не подходит к этим данным; используется значение по "
+                           "умолчанию.",
+                     "zh": "链接中的{what}（'{raw}'）与此数据不符；已改用默认值。"},
+    "link.not_here": {"en": "The link's {what} ('{raw}') is not in this dataset; using the default.",
+                      "ru": "Значения «{what}» из ссылки ('{raw}') нет в этих данных; используется значение по "
+                            "умолчанию.",
+                      "zh": "链接中的{what}（'{raw}'）不在此数据集中；已改用默认值。"},
+})
+# what each link setting is (cj.links.KEYS), for the notes above
+_LINK_WHAT = {
+    "v": ("link format version", "версия формата ссылки", "链接格式版本"),
+    "ds": ("dataset id", "id набора данных", "数据集 ID"),
+    "lang": ("interface language", "язык интерфейса", "界面语言"),
+    "steps": ("funnel steps", "шаги воронки", "漏斗步骤"),
+    "col": ("funnel step column", "столбец шагов воронки", "漏斗步骤列"),
+    "mode": ("funnel mode", "режим воронки", "漏斗模式"),
+    "window": ("conversion window", "окно конверсии", "转化时间窗口"),
+    "per": ("funnel unit", "единица воронки", "漏斗计数单位"),
+    "by": ("breakdown column", "столбец разбивки", "细分维度"),
+    "grain": ("trend grain", "шаг тренда", "趋势粒度"),
+    "k": ("number of segments", "число сегментов", "分群数量"),
+    "seed": ("random seed", "случайное зерно", "随机种子"),
+    "exp": ("experiment", "эксперимент", "实验"),
+    "ctrl": ("control variant", "контрольный вариант", "对照组变体"),
+    "goal": ("goal or metric", "цель или метрика", "目标或指标"),
+    "awin": ("A/B window after exposure", "окно A/B после показа", "A/B 曝光后窗口"),
+    "stage": ("stage", "этап", "阶段"),
+    "tp": ("touchpoint filter", "фильтр точки контакта", "触点筛选"),
+    "seg": ("segment filter", "фильтр сегмента", "分群筛选"),
+    "present": ("presentation mode", "режим презентации", "演示模式"),
+}
+for _name, (_en, _ru, _zh) in _LINK_WHAT.items():
+    STRINGS[f"link.what.{_name}"] = {"en": _en, "ru": _ru, "zh": _zh}
+
+
+def segment_label(name, lang: str = "en") -> str:
+    """Display name of a segment: the rule names of :mod:`cj.segments` ("One-time buyers", "Repeat buyers (2)")
+    in ``lang``; any other name (typed by a user, from the data) is returned as it is."""
+    import re
+
+    if name is None:
+        return ""
+    s = str(name)
+    if lang == "en":
+        return s
+    entry = STRINGS.get(f"segname.{s}")
+    if entry is not None:
+        return entry.get(lang) or s
+    m = re.fullmatch(r"(.+) \((\d+)\)", s)
+    if m and f"segname.{m[1]}" in STRINGS:
+        return t("segname.suffix", lang, name=STRINGS[f"segname.{m[1]}"].get(lang) or m[1], n=m[2])
+    return s
+
 
 def t(key: str, lang: str = "en", **values) -> str:
     """The UI string ``key`` in ``lang`` with ``{values}`` filled in."""
@@ -1047,6 +1177,13 @@ def format_date(ts, lang: str = "en", grain: str = "day") -> str:
             "zh": f"{d.year}年{d.month}月{d.day}日"}.get(lang, d.strftime("%Y-%m-%d"))
 
 
+def _lower_label(s: str, lang: str) -> str:
+    """A column label inside a Russian sentence starts in lower case ("по устройство" → "устройство")."""
+    if lang == "ru" and s[:1].isupper() and not s[1:2].isupper():
+        return s[:1].lower() + s[1:]
+    return s
+
+
 def _cap(s: str) -> str:
     head = s[:1].upper()
     return head + s[1:] if len(head) == 1 else s
@@ -1115,6 +1252,12 @@ def format_value(v, lang: str = "en", escape=None) -> str:
     if k == "transition":
         a, b = x
         return f"{esc(_cap(stage_label(str(a), lang)))} → {esc(_cap(stage_label(str(b), lang)))}"
+    if k == "segment":                   # a segment name: rule names translated, others as they are
+        return esc(segment_label(x, lang))
+    if k == "dim":                       # a breakdown column: its display label outside English
+        return esc(str(x)) if lang == "en" else esc(_lower_label(column_label(x, lang), lang))
+    if k == "group":                     # a group of a breakdown (``digits``: its column); segment names translated
+        return esc(segment_label(x, lang) if v.digits == "segment" else str(x))
     if k == "unit":
         return t(f"unit.{x}", lang)
     if k == "unit_subj":

@@ -55,7 +55,7 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as _dc_replace
 from typing import Any, Mapping, Sequence
 
 import altair as alt
@@ -127,13 +127,15 @@ class ReportTable:
     frame: pd.DataFrame
     formats: dict = field(default_factory=dict)
     note: str = ""
+    lang: str = "en"                 # language the cells are written in (numbers, yes/no, segment names)
 
     def formatted(self) -> pd.DataFrame:
         """All cells as display strings (the HTML and the slides show the same text)."""
         out = pd.DataFrame(index=range(len(self.frame)))
         for c in self.frame.columns:
-            fmt = self.formats.get(c) or _auto_format(c, self.frame[c])
-            out[str(c)] = [format_value(v, fmt) for v in self.frame[c].tolist()]
+            fmt = self.formats.get(c) or ("stage" if self.lang != "en" and str(c) in ("stage", "next_stage", "step")
+                                          else _auto_format(c, self.frame[c]))
+            out[str(c)] = [format_value(v, fmt, self.lang) for v in self.frame[c].tolist()]
         return out
 
 
@@ -199,14 +201,42 @@ def _isnan(v) -> bool:
         return False
 
 
-def format_value(v, fmt: str) -> str:
-    """One cell as text. ``fmt``: ``int``, ``pct``, ``pct_signed``, ``points`` (a difference of
+def _localize_number(s: str, lang: str) -> str:
+    """An English-formatted number ("12,345.6", "+1.2%") in ``lang``: ru "12 345,6", "+1,2 %"; zh as en."""
+    if lang != "ru":
+        return s
+    s = s.replace(",", "\u00a0").replace(".", ",")
+    return s[:-1] + "\u00a0%" if s.endswith("%") else s
+
+
+def format_value(v, fmt: str, lang: str = "en") -> str:
+    """One cell as text in ``lang``. ``fmt``: ``int``, ``pct``, ``pct_signed``, ``points`` (a difference of
     shares, in percentage points), ``signed2``, ``float1``, ``float2``, ``num`` (3 significant
-    digits), ``p`` (p-value), ``duration`` (seconds), ``bool``, ``text``."""
+    digits), ``p`` (p-value), ``duration`` (seconds), ``bool``, ``segment`` (a segment name: rule
+    names translated), ``text``."""
     if _isnan(v):
         return "—"
     if isinstance(v, (list, tuple)):
         return "; ".join(str(x) for x in v)
+    if lang != "en":
+        try:
+            if fmt == "points":
+                return i18n.format_value(i18n.V("points", float(v)), lang)
+            if fmt == "p":
+                p = float(v)
+                return "< " + _localize_number("0.001", lang) if p < 0.001 else _localize_number(f"{p:.3f}", lang)
+            if fmt == "duration":
+                return duration_text(v, lang)
+            if fmt == "bool":
+                return i18n.t("yes" if bool(v) else "no", lang)
+            if fmt == "segment":
+                return i18n.segment_label(v, lang)
+            if fmt == "stage":
+                return i18n.stage_label(str(v), lang)
+            if fmt in ("int", "pct", "pct_signed", "signed2", "float1", "float2", "num"):
+                return _localize_number(format_value(v, fmt), lang)
+        except (TypeError, ValueError):
+            return str(v)
     try:
         if fmt == "int":
             return f"{int(round(float(v))):,}"
@@ -282,6 +312,14 @@ def duration_text(seconds, lang: str = "en") -> str:
 
 def _pct(x, digits: int = 0) -> str:
     return "—" if _isnan(x) else f"{float(x):.{digits}%}"
+
+
+def _segment_name(names: Mapping, s, lang: str = "en") -> str:
+    """The display name of segment ``s`` (rule names translated; "Segment 3" when it has none)."""
+    name = names.get(int(s))
+    if name is None:
+        return i18n.t("seg.segment_n", lang, n=int(s)) if lang != "en" else f"Segment {int(s)}"
+    return i18n.segment_label(name, lang)
 
 
 def _q(text) -> str:
@@ -517,7 +555,7 @@ def segments_chart(profile: pd.DataFrame, names: Mapping[int, str], *, width: in
     m_cust, m_rev = i18n.t("ch.measure.customers", lang), i18n.t("ch.measure.revenue", lang)
     rows = []
     for s, r in profile.iterrows():
-        name = str(names.get(int(s), i18n.t("seg.segment_n", lang, n=int(s))))
+        name = _segment_name(names, s, lang)
         rows.append({"segment": name, "measure": m_cust, "share": float(r["share"])})
         rows.append({"segment": name, "measure": m_rev, "share": float(r["revenue_share"])})
     df = pd.DataFrame(rows)
@@ -591,8 +629,8 @@ _INTERVENTION_FORMATS = {"rank": "int", "transition": "text", "customers": "int"
                          "headroom_group": "text", "score": "num"}
 
 
-def _unit_value(v, unit) -> str:
-    return format_value(v, "pct" if unit == "share" else ("float1" if unit == "score" else "float2"))
+def _unit_value(v, unit, lang: str = "en") -> str:
+    return format_value(v, "pct" if unit == "share" else ("float1" if unit == "score" else "float2"), lang)
 
 
 def _kpi_label(r, lang: str) -> str:
@@ -606,23 +644,24 @@ def _kpi_frame(kp: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     for _, r in kp.iterrows():
         unit = r.get("unit")
         change = r.get("change")
-        rows.append({"KPI": _kpi_label(r, lang), "value": _unit_value(r["value"], unit),
+        rows.append({"KPI": _kpi_label(r, lang), "value": _unit_value(r["value"], unit, lang),
                      "previous period": "" if _isnan(r.get("period_previous"))
                      else i18n.period_text(r.get("period_previous"), lang),
-                     "previous": _unit_value(r.get("previous"), unit),
+                     "previous": _unit_value(r.get("previous"), unit, lang),
                      "last period": "" if _isnan(r.get("period_current"))
                      else i18n.period_text(r.get("period_current"), lang),
-                     "last": _unit_value(r.get("current"), unit),
-                     "change": format_value(change, "points" if unit == "share" else "signed2"),
-                     "p": format_value(r.get("p_value"), "p")})
+                     "last": _unit_value(r.get("current"), unit, lang),
+                     "change": format_value(change, "points" if unit == "share" else "signed2", lang),
+                     "p": format_value(r.get("p_value"), "p", lang)})
     return pd.DataFrame(rows)
 
 
 def _kpis(ov: dict, goal: str | None, sent: pd.DataFrame | None,
           module_kpis: list | None = None, lang: str = "en") -> list[tuple[str, str, str]]:
-    out = [(i18n.t("rep.kpi_customers", lang), format_value(ov.get("customers"), "int"),
+    out = [(i18n.t("rep.kpi_customers", lang), format_value(ov.get("customers"), "int", lang),
             i18n.t("rep.kpi_customers_help", lang)),
-           (i18n.t("rep.kpi_events", lang), format_value(ov.get("events"), "int"), i18n.t("rep.kpi_events_help", lang))]
+           (i18n.t("rep.kpi_events", lang), format_value(ov.get("events"), "int", lang),
+            i18n.t("rep.kpi_events_help", lang))]
     if module_kpis:            # one definition per KPI across the product: the findings module's
         return out + list(module_kpis)
     n = ov.get("customers") or 0
@@ -827,13 +866,18 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
             if "transition" in ipk.columns and lang != "en":
                 ipk["transition"] = [i18n.format_value(i18n.V("transition", (a, b)), lang)
                                      for a, b in zip(ip["stage"], ip["next_stage"])]
+            if {"headroom_group", "headroom_dim"} <= set(ipk.columns) and lang != "en":
+                ipk["headroom_group"] = [i18n.segment_label(g, lang) if d == "segment" else g
+                                         for g, d in zip(ipk["headroom_group"], ipk["headroom_dim"])]
+                ipk["headroom_dim"] = [d if _isnan(d) else i18n.column_label(d, lang) for d in ipk["headroom_dim"]]
             interventions = ReportTable("interventions", L("rep.interventions_ranked"),
-                                        ipk, dict(_INTERVENTION_FORMATS), note=L("rep.interventions_note"))
+                                        ipk, dict(_INTERVENTION_FORMATS), note=L("rep.interventions_note"), lang=lang)
         kp = getattr(found, "kpis", None)
         if isinstance(kp, pd.DataFrame) and len(kp) and {"label", "value", "unit"} <= set(kp.columns):
-            kpi_table = ReportTable("kpis", L("rep.kpis"), _kpi_frame(kp, lang), {}, note=L("rep.kpis_note"))
-            module_kpis = [(_kpi_label(r, lang), _unit_value(r["value"], r["unit"]),
-                            f"n = {format_value(r.get('n'), 'int')}") for _, r in kp.iterrows()]
+            kpi_table = ReportTable("kpis", L("rep.kpis"), _kpi_frame(kp, lang), {}, note=L("rep.kpis_note"),
+                                    lang=lang)
+            module_kpis = [(_kpi_label(r, lang), _unit_value(r["value"], r["unit"], lang),
+                            f"n = {format_value(r.get('n'), 'int', lang)}") for _, r in kp.iterrows()]
     else:
         findings = summary_findings(stage_order=stage_order, funnel_steps=steps, window_text=_window_text(window),
                                     sentiment=sent, pains=pains, drop_negative=drop_neg, ab=ab_results, lifts=lifts,
@@ -874,35 +918,43 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                 prev = stage_order[int(f["step_index"]) - 2]
                 facts.append((L("rep.fact.went_on", stage=i18n.stage_label(prev, lang)),
                               i18n.pct_text(f["conversion_from_previous"], lang, 1)))
-                facts.append((L("rep.fact.stopped"), f"{int(f['dropped']):,}"
-                              + (f" (+{int(f['in_window']):,} still within the window)" if f["in_window"] else "")))
-                facts.append((L("rep.fact.median_time", stage=i18n.stage_label(prev, lang)), duration_text(f["median_seconds_from_previous"])))
+                facts.append((L("rep.fact.stopped"), i18n.format_number(int(f["dropped"]), lang)
+                              + (L("rep.fact.in_window", n=i18n.format_number(int(f["in_window"]), lang))
+                                 if f["in_window"] else "")))
+                facts.append((L("rep.fact.median_time", stage=i18n.stage_label(prev, lang)),
+                              duration_text(f["median_seconds_from_previous"], lang)))
         if srows is not None and s in srows.index and int(srows.loc[s, "n"]) > 0:
             r = srows.loc[s]
-            facts.append((L("rep.fact.mean_sentiment"), f"{r['mean']:+.2f} (95% CI {format_value(r['ci_low'], 'signed2')} to "
-                                             f"{format_value(r['ci_high'], 'signed2')}), {int(r['n']):,} values"))
-            facts.append((L("rep.fact.negative"), _pct(r["share_negative"])))
+            facts.append((L("rep.fact.mean_sentiment"), L(
+                "rep.fact.sentiment_value", mean=format_value(r["mean"], "signed2", lang),
+                lo=format_value(r["ci_low"], "signed2", lang), hi=format_value(r["ci_high"], "signed2", lang),
+                n=i18n.format_number(int(r["n"]), lang))))
+            facts.append((L("rep.fact.negative"), i18n.pct_text(r["share_negative"], lang, 0)))
             if not _isnan(r["mean_rating"]):
-                facts.append((L("rep.fact.mean_rating"), f"{r['mean_rating']:.2f}"))
+                facts.append((L("rep.fact.mean_rating"), format_value(r["mean_rating"], "float2", lang)))
         if drop_neg is not None and len(drop_neg):
             d = drop_neg[drop_neg["stage"].astype(str) == s]
             if len(d) and int(d.iloc[0]["n_negative"]) > 0:
                 d = d.iloc[0]
                 facts.append((L("rep.fact.stopped_before", stage=i18n.stage_label(str(d["next_stage"]), lang)),
-                              f"{_pct(d['drop_rate_negative'])} of the {int(d['n_negative']):,} customers negative "
-                              f"here, {_pct(d['drop_rate_other'])} of the other {int(d['n_other']):,}"))
+                              L("rep.fact.drop_value", neg=i18n.pct_text(d["drop_rate_negative"], lang, 0),
+                                n_neg=i18n.format_number(int(d["n_negative"]), lang),
+                                other=i18n.pct_text(d["drop_rate_other"], lang, 0),
+                                n_other=i18n.format_number(int(d["n_other"]), lang))))
         for e, lt in lifts.items():
             rows = lt[(lt["stage"].astype(str) == s)]
             ctrl = rows[rows["lift_rel"].isna()]
             if rows["share"].min() >= 1.0:      # before exposure everyone "reaches" it: nothing to compare
                 continue
             for _, r in rows[rows["lift_rel"].notna()].iterrows():
-                base = f"{_pct(ctrl.iloc[0]['share'], 1)} → " if len(ctrl) else ""
-                facts.append((f"{e}: {r['variant']} vs control",
-                              f"{base}{_pct(r['share'], 1)} reach it ({float(r['lift_rel']):+.1%}, "
-                              f"Holm p {format_value(r['p_value_holm'], 'p')})"))
+                base = f"{i18n.pct_text(ctrl.iloc[0]['share'], lang, 1)} → " if len(ctrl) else ""
+                facts.append((L("rep.fact.exp_label", exp=e, variant=r["variant"]),
+                              L("rep.fact.exp_value", base=base, share=i18n.pct_text(r["share"], lang, 1),
+                                lift=format_value(r["lift_rel"], "pct_signed", lang),
+                                p=format_value(r["p_value_holm"], "p", lang))))
         if s in reach:
-            facts.append((L("rep.fact.by_segment"), ", ".join(f"{a} {_pct(b)}" for a, b in reach[s])))
+            facts.append((L("rep.fact.by_segment"), L("join.list").join(
+                f"{i18n.segment_label(a, lang)} {i18n.pct_text(b, lang, 0)}" for a, b in reach[s])))
         if fsteps is not None and s in fsteps.index:
             chart = funnel_chart(steps, highlight=s, width=300, title=L("ch.position_funnel"), lang=lang)
             if srows is not None and srows["mean"].notna().any():
@@ -934,8 +986,8 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
 
         paras = [texts.ab_verdict(res, lang)]
         if res.srm.srm_warning:
-            paras.append(f"Sample-ratio mismatch (p = {res.srm.p_value:.2g}): the split of customers is not the "
-                         f"expected one; do not trust these results until it is explained.")
+            p_srm = f"{res.srm.p_value:.2g}"
+            paras.append(L("rep.srm", p=_localize_number(p_srm, lang) if "e" not in p_srm else p_srm))
         paras += list(res.notes)
         ch = []
         vdf, cdf = res.variants_frame(), res.comparisons_frame()
@@ -957,11 +1009,12 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                                   LC(shared_charts.lift_chart(cdf, lang=lang).properties(width=460)), L("rep.cap.lift")))
         sections.append(Section(key, L("rep.experiment", name=res.experiment), tuple(paras), tuple(ch)))
     if seg is not None:
-        paras = [f"{seg.k} segments (K-means on recency, frequency, revenue and journey depth; silhouette "
-                 f"{seg.silhouette.get(seg.k, float('nan')):.2f}, stability {seg.stability:.2f})."]
+        paras = [L("rep.seg_intro", k=seg.k, sil=format_value(seg.silhouette.get(seg.k, float("nan")), "float2", lang),
+                   stab=format_value(seg.stability, "float2", lang))]
         for s, r in seg.profile.iterrows():
-            paras.append(f"{seg.names.get(int(s), f'Segment {int(s)}')}: {int(r['size']):,} customers "
-                         f"({_pct(r['share'])}), {_pct(r['revenue_share'])} of revenue.")
+            paras.append(L("rep.seg_line", name=_segment_name(seg.names, s, lang),
+                           n=i18n.format_number(int(r["size"]), lang), share=i18n.pct_text(r["share"], lang, 0),
+                           revenue_share=i18n.pct_text(r["revenue_share"], lang, 0)))
         sections.append(Section("segments", L("rep.segments"), tuple(paras),
                                 (ReportChart("segments", L("rep.segments"),
                                              LC(segments_chart(seg.profile, seg.names, lang=lang)), L("rep.cap.segments")),)))
@@ -1025,20 +1078,23 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
             return prof[name].to_numpy() if name in prof else np.nan
 
         tbl = pd.DataFrame({
-            "segment": [seg.names.get(int(s), f"Segment {int(s)}") for s in prof.index],
+            "segment": [_segment_name(seg.names, s, lang) for s in prof.index],
             "customers": col("size"), "share": col("share"), "revenue_share": col("revenue_share"),
             "bought": col("purchased_share"), "repeat": col("repeat_share"),
             "median_days_since_last": col("recency_days_median"), "mean_revenue": col("revenue_mean")})
         appendix.append(ReportTable("segments", L("rep.segments"), tbl, {
             "customers": "int", "share": "pct", "revenue_share": "pct", "bought": "pct", "repeat": "pct",
-            "median_days_since_last": "float1", "mean_revenue": "num"}))
+            "median_days_since_last": "float1", "mean_revenue": "num"}, lang=lang))
         if cmp is not None and len(cmp):
             c = cmp[~cmp["kpi"].astype(str).str.startswith("reached:")][[
                 "segment_name", "kpi", "value", "rest_value", "p_adjusted", "significant"]].reset_index(drop=True)
+            if lang != "en":
+                c = c.assign(kpi=[i18n.column_label(k, lang) for k in c["kpi"]])
             appendix.append(ReportTable("segment_kpis", L("rep.segments_rest"), c, {
-                "value": "num", "rest_value": "num", "p_adjusted": "p", "significant": "bool"},
-                note=L("rep.note.segment_kpis")))
+                "segment_name": "segment", "value": "num", "rest_value": "num", "p_adjusted": "p",
+                "significant": "bool"}, note=L("rep.note.segment_kpis"), lang=lang))
 
+    appendix = [a if a.lang == lang else _dc_replace(a, lang=lang) for a in appendix]
     when = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     return Report(title=title or L("rep.title", name=name), lang=lang, dataset=name, period=period, generated=when,
                   kpis=tuple(_kpis(ov, goal, sent, module_kpis, lang)), findings=tuple(findings), findings_source=source,

@@ -55,7 +55,7 @@ metric_label = cols[2].selectbox(common.tr("ab.goal"), metric_options, key="ab_g
 common.publish("goal", "ab_goal", metric_label, default=default_goal)
 common.restore("awin", "ab_window", default="none")
 window_text = cols[3].text_input(common.tr("ab.window"), key="ab_window",
-                                 help="e.g. 14d, 48h, or none for no limit")
+                                 help=common.tr("ab.window_help"))
 try:
     window = parse_window(window_text)
     common.publish("awin", "ab_window", window_text.strip().lower(), default="none")

@@ -329,10 +329,21 @@ def download_table(df, name: str, key: str, label: str | None = None) -> None:
 
 # ------------------------------------------------------------------ share links (view state in the URL)
 
-def _note(msg: str) -> None:
+def _note(msg: str, key: str | None = None, param: str | None = None, raw=None) -> None:
+    """Remember a link note: ``msg`` in English; ``key`` (``link.*`` in cj.i18n) with the setting and the
+    link's raw value writes it in the other languages when shown (see :func:`link_notes`)."""
     notes = st.session_state.setdefault("cj_link_notes", [])
-    if msg not in notes:
-        notes.append(msg)
+    note = (msg, key, param, None if raw is None else str(raw)[:40])
+    if note not in notes:
+        notes.append(note)
+
+
+def link_note_text(note, lang: str) -> str:
+    """A link note as Markdown in ``lang`` (the link's value is escaped: it is text from outside)."""
+    msg, key, param, raw = note if isinstance(note, tuple) else (str(note), None, None, None)
+    if lang == "en" or key is None:
+        return md(msg)
+    return i18n.t(key, lang, what=i18n.t(f"link.what.{param}", lang), raw=md(raw or ""))
 
 
 def restore(param: str, widget_key: str, *, default=None, options=None, convert=None) -> None:
@@ -356,17 +367,19 @@ def _from_link(param: str, raw: str, options, convert):
     decoded = links.decode({param: raw})
     if decoded.notes:
         for n in decoded.notes:
-            _note(n)
+            _note(n, "link.invalid", param, raw if isinstance(raw, str) else str(raw))
         return None
     value = decoded.values[param]
     if convert is not None:
         try:
             value = convert(value)
         except (ValueError, TypeError, CJError):
-            _note(f"The link's {links.KEYS[param][1]} ('{str(raw)[:40]}') does not fit this data; using the default.")
+            _note(f"The link's {links.KEYS[param][1]} ('{str(raw)[:40]}') does not fit this data; using the default.",
+                  "link.not_fit", param, raw)
             return None
     if options is not None and value not in options:
-        _note(f"The link's {links.KEYS[param][1]} ('{str(raw)[:40]}') is not in this dataset; using the default.")
+        _note(f"The link's {links.KEYS[param][1]} ('{str(raw)[:40]}') is not in this dataset; using the default.",
+              "link.not_here", param, raw)
         return None
     return value
 
@@ -385,8 +398,9 @@ def publish(param: str, widget_key: str, value, *, default=None) -> None:
 def link_notes() -> None:
     """Show what a share link asked for that could not be honoured (never raises)."""
     notes = st.session_state.pop("cj_link_notes", [])
+    lang = st.session_state.get("cj_lang", "en")
     for n in notes:
-        st.warning(md(n), icon=":material/link:")
+        st.warning(link_note_text(n, lang), icon=":material/link:")
 
 
 def share_box() -> None:
@@ -503,12 +517,14 @@ def require_password() -> None:
     expected = _configured_password()
     if not expected or st.session_state.get("cj_authenticated"):
         return
+    lang = st.session_state.get("cj_lang") or (st.query_params.get("lang") if st.query_params.get("lang") in i18n.LANGS
+                                               else "en")
     st.title("cj")
-    entered = st.text_input("Password", type="password", key="cj_password")
+    entered = st.text_input(i18n.t("side.password", lang), type="password", key="cj_password")
     if entered:
         if hmac.compare_digest(entered.encode(), str(expected).encode()):
             st.session_state["cj_authenticated"] = True
             st.session_state.pop("cj_password", None)
             st.rerun()
-        st.error("Wrong password.")
+        st.error(i18n.t("side.wrong_password", lang))
     st.stop()

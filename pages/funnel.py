@@ -19,7 +19,7 @@ cols = store.table_columns(c, "events")
 col_options = [x for x in ("stage", "event") if x in cols]
 k1, k2, k3, k4 = st.columns([1, 4, 1.3, 1])
 common.restore("col", "fn_col", default="stage" if meta.stage_order else col_options[-1], options=col_options)
-step_col = k1.selectbox(common.tr("funnel.steps_are"), col_options, key="fn_col")
+step_col = k1.selectbox(common.tr("funnel.steps_are"), col_options, key="fn_col", format_func=common.dim_label)
 common.publish("col", "fn_col", step_col, default="stage")
 values = common.cached(common.distinct_values, meta, column=step_col, limit=60)
 default_steps = ",".join(meta.stage_order) if step_col == "stage" and meta.stage_order else ",".join(values[:5])
@@ -29,14 +29,13 @@ if st.session_state.get("_fn_col_prev") not in (None, step_col):
 st.session_state["_fn_col_prev"] = step_col
 common.restore("steps", "fn_steps", default=default_steps)
 steps_text = k2.text_input(common.tr("funnel.steps"), key="fn_steps",
-                           help="e.g. awareness,interest,consideration|cart,purchase")
+                           help=common.tr("funnel.steps_help"))
 modes = ["ordered", "strict", "unordered", "open"]
 common.restore("mode", "fn_mode", default="ordered", options=modes)
 mode = k3.selectbox(common.tr("funnel.mode"), modes, key="fn_mode", format_func=lambda m: common.tr(f"mode.{m}"),
-                    help="ordered: steps in order within the window (ties allowed); strict: consecutive events; "
-                         "unordered: any order within the window; open: ever reached each step")
+                    help=common.tr("funnel.mode_help"))
 common.restore("window", "fn_window", default="30d")
-window_text = k4.text_input(common.tr("funnel.window"), key="fn_window", help="30d, 12h, 2w … or none")
+window_text = k4.text_input(common.tr("funnel.window"), key="fn_window", help=common.tr("funnel.window_help"))
 k5, k6, k7 = st.columns([1, 2, 1])
 pers = ["customer"] + (["session"] if "session_id" in cols else [])
 common.restore("per", "fn_per", default="customer", options=pers)
@@ -106,8 +105,14 @@ if by != "(none)":
     try:
         br = common.cached(funnel.funnel_by, meta, cache_extra=extra, steps=steps, by=by, **args)
         bdf = br.steps.copy()
-        common.chart(charts.funnel_by_chart(bdf, by=by, unit=unit, lang=lang))
+        shown = bdf
         tests = br.tests.copy()
+        if by == "segment" and lang != "en":      # rule-made segment names in the UI language (display only)
+            shown = bdf.assign(group=[i18n.segment_label(g, lang) for g in bdf["group"]])
+            for c in ("lowest_group", "highest_group"):
+                if c in tests.columns:
+                    tests[c] = [i18n.segment_label(g, lang) if isinstance(g, str) else g for g in tests[c]]
+        common.chart(charts.funnel_by_chart(shown, by=by, unit=unit, lang=lang))
         st.caption(common.tr("funnel.tests_note"))
         common.table(tests, key="fn_tests", formats={"p_value": "%.4f", "p_adjusted": "%.4f", "chi2": "%.1f"})
         common.download_table(bdf, f"funnel-by-{by}", key="dl_funnel_by")
@@ -117,8 +122,7 @@ if by != "(none)":
 # ------------------------------------------------------------------ time to convert + trend
 # Each of these recomputes the funnel; on big data they are opt-in so a control change stays fast.
 extras_on = st.toggle(common.tr("funnel.more"), value=small, key="fn_more",
-                      help="On for datasets under 300,000 events; switch on for bigger ones (each takes about "
-                           "as long as the funnel itself).")
+                      help=common.tr("funnel.more_help"))
 if len(steps) > 1 and extras_on:
     left, right = st.columns(2)
     ttc = common.cached(funnel.time_to_convert, meta, cache_extra=extra, steps=steps, **args)

@@ -46,6 +46,24 @@ def pct(v, digits: int = 0) -> str:
     return "—" if v is None or pd.isna(v) else i18n.pct_text(v, lang, digits)
 
 
+def seg_label(v) -> str:
+    """A segment name as shown: rule-made names in the UI language, the user's names as typed."""
+    return i18n.segment_label(v, lang)
+
+
+def group_label(group, dim) -> str:
+    """A group of a breakdown column as shown (segment names translated)."""
+    return seg_label(group) if dim == "segment" and isinstance(group, str) else group
+
+
+def show_groups(df: pd.DataFrame, group_col: str, dim_col: str) -> pd.DataFrame:
+    """A copy for display: segment groups and the breakdown columns' names in the UI language."""
+    if lang == "en" or group_col not in df.columns or dim_col not in df.columns:
+        return df
+    return df.assign(**{group_col: [group_label(g, d) for g, d in zip(df[group_col], df[dim_col])],
+                        dim_col: [common.dim_label(d) if isinstance(d, str) and d else d for d in df[dim_col]]})
+
+
 def is_text(v) -> bool:
     return isinstance(v, str) and v != ""
 
@@ -168,10 +186,10 @@ for col, r in zip(st.columns(len(jm.stages)), jm.stages.to_dict(orient="records"
         if is_text(r["best_segment"]):
             st.markdown(f"**{common.tr('jm.segments')}**")
             st.markdown(":material/arrow_upward: "
-                        + common.md(f"{r['best_segment']} {pct(r['best_segment_conversion'])}"))
+                        + common.md(f"{seg_label(r['best_segment'])} {pct(r['best_segment_conversion'])}"))
             if r["worst_segment"] != r["best_segment"]:
                 st.markdown(":material/arrow_downward: "
-                            + common.md(f"{r['worst_segment']} {pct(r['worst_segment_conversion'])}"))
+                            + common.md(f"{seg_label(r['worst_segment'])} {pct(r['worst_segment_conversion'])}"))
         lifts = ex[(ex["stage"] == s) & ex["significant"].astype(bool)] if len(ex) else ex
         if len(lifts):
             st.markdown(f"**{common.tr('jm.experiments')}**")
@@ -217,7 +235,8 @@ with d1:
     groups = jm.transitions[(jm.transitions["stage"] == stage) & (jm.transitions["dim"] != "")]
     if len(groups):
         st.markdown(common.tr("jm.who_moves_on", stage=common.md(cap(row["next_stage"]))))
-        common.table(groups[["dim", "group", "units", "converted", "conversion", "median_seconds"]], key="jm_groups",
+        common.table(show_groups(groups[["dim", "group", "units", "converted", "conversion", "median_seconds"]],
+                                 "group", "dim"), key="jm_groups",
                      formats={"median_seconds": "%.0f"})
 with d2:
     st.markdown(f"**{common.tr('jm.pains')}**")
@@ -248,7 +267,7 @@ for n in fs.notes:
 st.subheader(":material/target: " + common.tr("jm.interventions"))
 st.caption(common.tr("jm.ip_caption"))
 if len(ip):
-    common.table(ip, key="jm_ip", formats={"score": "%.0f"})
+    common.table(show_groups(ip, "headroom_group", "headroom_dim"), key="jm_ip", formats={"score": "%.0f"})
 e1, e2, e3 = st.columns(3)
 with e1:
     st.download_button(common.tr("jm.findings_md"), fs.to_markdown().encode("utf-8"), file_name="journey-findings.md",

@@ -17,8 +17,8 @@ spec = common.segment_spec(meta)
 k_options = ["auto", *[str(k) for k in range(2, 11)]]
 c1, c2, c3 = st.columns([1, 1, 3])
 common.restore("k", "seg_k", default=str(spec["k"]), options=k_options)
-k_choice = c1.selectbox(common.tr("seg.k"), k_options, key="seg_k",
-                        help="auto: chosen by the silhouette score over 2–10")
+k_choice = c1.selectbox(common.tr("seg.k"), k_options, key="seg_k", help=common.tr("seg.k_help"),
+                        format_func=lambda k: common.tr("seg.k_auto") if k == "auto" else k)
 common.restore("seed", "seg_seed", default=int(spec["seed"]), convert=int)
 seed = int(c2.number_input(common.tr("seg.seed"), min_value=0, max_value=2**31 - 1, step=1, key="seg_seed"))
 common.publish("k", "seg_k", k_choice, default="auto")
@@ -41,8 +41,14 @@ c3.caption(common.tr("seg.caption", k=res.k, sil=common.num(res.silhouette.get(r
                      stab=common.num(res.stability, 2),
                      features=common.md(", ".join(i18n.column_label(f, lang) for f in res.feature_names))))
 
+def seg_name(s) -> str:
+    """A segment's display name: rule names in the UI language, the user's names as typed."""
+    name = res.names.get(int(s))
+    return i18n.segment_label(name, lang) if name is not None else common.tr("seg.segment_n", n=int(s))
+
+
 prof = res.profile.copy()
-prof.insert(0, "name", [res.names.get(int(s), common.tr("seg.segment_n", n=int(s))) for s in prof.index])
+prof.insert(0, "name", [seg_name(s) for s in prof.index])
 prof.insert(0, "segment", [int(s) for s in prof.index])
 
 left, right = st.columns([3, 2])
@@ -52,7 +58,7 @@ with left:
     common.table(table, key="seg_table")
     r1, r2, r3 = st.columns([2, 3, 1])
     which = r1.selectbox(common.tr("seg.rename"), list(table["segment"]), key="seg_rename_which",
-                         format_func=lambda s: f"{s}: {res.names.get(int(s), s)}")
+                         format_func=lambda s: f"{s}: {seg_name(s)}")
     new_name = r2.text_input(common.tr("seg.new_name"), key="seg_rename_text", max_chars=80,
                              placeholder=common.tr("seg.name_placeholder"))
     r3.write("")
@@ -73,7 +79,7 @@ show = ["recency_days", "events", "orders", "revenue", "aov", "deepest_stage", "
         "mean_rating", "mean_sentiment"]
 rows = []
 for s, r in res.profile.iterrows():
-    row = {"segment": res.names.get(int(s), common.tr("seg.segment_n", n=int(s)))}
+    row = {"segment": seg_name(s)}
     for f in show:
         if f"{f}_median" in r.index or f"{f}_mean" in r.index:
             row[f + " (mean)"] = r.get(f"{f}_mean")
@@ -93,17 +99,18 @@ except CJError as exc:
 if cmp is not None and not cmp.empty:
     kpis = [k for k in ("conversion_rate", "aov", "retention_rate", "csat", "sentiment", "revenue_per_customer")
             if k in set(cmp["kpi"])]
-    wide = cmp[cmp["kpi"].isin(kpis)].copy()
+    shown = cmp.assign(segment_name=[i18n.segment_label(n, lang) for n in cmp["segment_name"]])
+    wide = shown[shown["kpi"].isin(kpis)].copy()
     wide["cell"] = [f"{common.localized(f'{v:,.3g}')}{' *' if sig else ''}" if pd.notna(v) else "—"
                     for v, sig in zip(wide["value"], wide["significant"])]
     table = wide.pivot_table(index="segment_name", columns="kpi", values="cell", aggfunc="first")
     common.table(table, key="seg_kpis", hide_index=False)
     st.caption(common.tr("seg.star_note"))
     with st.expander(common.tr("seg.full_table")):
-        common.table(cmp, key="seg_cmp_full", percent=(), formats={"value": "%.3g", "rest_value": "%.3g",
+        common.table(shown, key="seg_cmp_full", percent=(), formats={"value": "%.3g", "rest_value": "%.3g",
                                                                     "p_value": "%.4f", "p_adjusted": "%.4f"})
         common.download_table(cmp, "segments-comparison", key="dl_seg_cmp")
-    funnel_rows = cmp[cmp["kpi"].str.startswith("reached:")]
+    funnel_rows = shown[shown["kpi"].str.startswith("reached:")]
     if not funnel_rows.empty:
         fr = funnel_rows.assign(stage=funnel_rows["kpi"].str.replace("reached:", "", regex=False))
         common.chart(charts.segment_funnel_chart(fr, stage_order=list(meta.stage_order), lang=lang))
@@ -111,7 +118,7 @@ if cmp is not None and not cmp.empty:
 st.subheader(common.tr("seg.map"))
 try:
     proj = segments.projection(res.features, res.pipeline, labels=res.labels)
-    proj["segment"] = [res.names.get(int(s), str(s)) for s in proj["segment"]]
+    proj["segment"] = [seg_name(s) for s in proj["segment"]]
     common.chart(charts.projection_chart(proj, lang=lang))
 except (CJError, ValueError) as exc:
     st.caption(common.tr("seg.no_projection", reason=common.md(exc)))

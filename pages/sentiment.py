@@ -43,7 +43,7 @@ if "segment" in cols:
     segs = common.cached(common.distinct_values, meta, column="segment", cache_extra=common.segments_key(meta))
     common.restore("seg", "sent_seg", default="all", options=["all", *segs])
     seg = f3.selectbox(common.tr("sent.segment"), ["all", *segs], key="sent_seg",
-                       format_func=lambda v: common.tr("opt.all") if v == "all" else v)
+                       format_func=lambda v: common.tr("opt.all") if v == "all" else i18n.segment_label(v, lang))
     common.publish("seg", "sent_seg", seg, default="all")
     if seg != "all":
         filters["segment"] = [seg]
@@ -61,6 +61,10 @@ curve = table.dropna(subset=["mean"]).copy()
 if curve.empty:
     st.info(common.tr("sent.no_values"))
     st.stop()
+shown = table
+if by == "segment" and lang != "en":     # rule-made segment names in the UI language (display only)
+    curve[by] = [i18n.segment_label(v, lang) for v in curve[by]]
+    shown = table.assign(segment=[i18n.segment_label(v, lang) for v in table["segment"]])
 order = list(meta.stage_order) if by == "stage" else list(curve[by])
 lowest = curve.loc[curve["mean"].idxmin()]
 where = i18n.stage_label(str(lowest[by]), lang) if by == "stage" else str(lowest[by])
@@ -71,7 +75,7 @@ common.chart(charts.emotion_curve(curve, by=by, order=order, lang=lang))
 
 st.subheader(common.tr("sent.by_heading", by=common.dim_label(by)))
 st.caption(common.tr("sent.source_note"))
-common.table(table, key="sent_table", formats={"mean": "%+.2f", "ci_low": "%+.2f", "ci_high": "%+.2f",
+common.table(shown, key="sent_table", formats={"mean": "%+.2f", "ci_low": "%+.2f", "ci_high": "%+.2f",
                                                "mean_rating": "%.2f", "nps": "%.0f"})
 common.download_table(table, f"sentiment-by-{by}", key="dl_sent")
 

@@ -130,6 +130,10 @@ def test_sentences_follow_the_language(app_server, page, lang, funnel_text, jour
     shot(page, f"journey-{lang}")
 
 
+_SEGMENT_RULE_NAMES = ("New prospects", "Browsers who never bought", "One-time buyers", "At-risk former customers",
+                       "High-value loyal advocates", "High-value repeat buyers", "Repeat buyers", "Occasional buyers")
+
+
 @pytest.mark.parametrize("lang,english", [("ru", "Воронка"), ("zh", "漏斗")])
 def test_charts_tables_and_journey_read_in_the_language(app_server, browser, lang, english):
     """Charts (titles, axes), table headers and the journey map in ru/zh, at 1280×720 and 1920×1080:
@@ -146,6 +150,10 @@ def test_charts_tables_and_journey_read_in_the_language(app_server, browser, lan
                 for title in ("Funnel (ordered)", "share of starting customers", "Emotion curve (95% CI)",
                               "mean sentiment", "The funnel per segment", "Why this k"):
                     assert title not in specs, (path, title)
+                if path in ("segments", "journey"):      # segment names made by rules are shown translated
+                    body = page.locator('[data-testid="stMain"]').inner_text() + " " + specs
+                    left = [n for n in _SEGMENT_RULE_NAMES if n in body]
+                    assert left == [], (path, left)
                 shot(page, f"{path}-{lang}-{width}")
             headings = page.locator('[data-testid="stMain"] h5')
             assert headings.count() >= 6

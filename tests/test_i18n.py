@@ -102,6 +102,11 @@ def sample_findings_and_report():
     reps = {lang: report.build_report(con, meta, lang=lang, include_segments=False, now=__import__("datetime")
                                       .datetime(2026, 1, 1)) for lang in i18n.LANGS}
     html = {lang: report.render_html(r) for lang, r in reps.items()}
+    # with the segment section and tables (clustering: a few seconds each)
+    seg_reps = {lang: report.build_report(con, meta, lang=lang, now=__import__("datetime").datetime(2026, 1, 1))
+                for lang in ("ru", "zh")}
+    reps.update({f"{lang}+segments": r for lang, r in seg_reps.items()})
+    html.update({f"{lang}+segments": report.render_html(r) for lang, r in seg_reps.items()})
     yield fs, reps, html
     con.close()
 
@@ -254,3 +259,102 @@ def test_durations_and_chart_locale():
     assert charts.LOCALES["ru"]["number"]["thousands"] == "\u00a0"
     assert i18n.column_label("revenue (mean)", "zh") == "收入（均值）"
     assert i18n.column_label("some data value", "ru") == "some data value"
+
+
+# ------------------------------------------------------------------ segment names, report cells, help texts, link notes
+
+def _rule_names() -> list[str]:
+    """Every name cj.segments' rules can give (read from the rule function, so a new rule is seen)."""
+    import inspect
+
+    from cj import segments
+
+    names = re.findall(r'"([A-Z][A-Za-z -]+)"', inspect.getsource(segments._rule_name))
+    assert len(names) >= 8, names
+    return names
+
+
+def test_every_segment_rule_name_has_a_russian_and_chinese_label():
+    for name in _rule_names():
+        assert i18n.segment_label(name, "en") == name
+        for lang in ("ru", "zh"):
+            label = i18n.segment_label(name, lang)
+            assert label and label != name and not re.search(r"[A-Za-z]", label), (name, lang, label)
+            # duplicates made unique by cj.segments keep their number
+            assert i18n.segment_label(f"{name} (2)", lang) in (f"{label} (2)", f"{label}（2）")
+    # names typed by a user (or from the data) are shown as typed
+    for lang in i18n.LANGS:
+        assert i18n.segment_label("VIP from Berlin", lang) == "VIP from Berlin"
+        assert i18n.segment_label("Repeat buyers of socks", lang) == "Repeat buyers of socks"
+    # in a finding's sentence too
+    msg = i18n.Msg("f.segment", {"segment": i18n.V("segment", "One-time buyers"), "share": i18n.V("pct", 0.25),
+                                 "customers": i18n.V("count", 5007), "revenue": "", "rest": ""})
+    assert "One-time buyers" in msg.render("en")
+    assert "Разовые покупатели" in msg.render("ru") and "One-time" not in msg.render("zh")
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_reports_name_no_segment_in_english(sample_findings_and_report, lang):
+    fs, reps, html = sample_findings_and_report
+    names = _rule_names()
+    assert any(n in f.text for f in fs.findings for n in names)          # the sample's segments have rule names
+    for key in (lang, f"{lang}+segments"):
+        text = report.html.unescape(html[key])
+        left = [n for n in names if n in text]
+        assert left == [], (key, left)
+    rep = reps[f"{lang}+segments"]
+    assert any(s.key == "segments" for s in rep.sections)
+    seg_text = " ".join(" ".join(s.paragraphs) for s in rep.sections if s.key == "segments")
+    assert not re.search(r"\b(segments|customers|revenue|silhouette|stability)\b", seg_text), seg_text
+    cells = " ".join(" ".join(t.formatted().astype(str).agg(" ".join, axis=1)) for t in rep.appendix)
+    assert not re.search(r"\b(pts|yes|no)\b", cells), cells[:500]
+    facts = " ".join(f"{a} {b}" for st in rep.stages for a, b in st.facts)
+    assert not re.search(r"\b(still within|values|of the other|reach it|vs control)\b", facts), facts
+
+
+def test_report_cells_follow_the_language():
+    fv = report.format_value
+    assert (fv(0.012, "points"), fv(True, "bool"), fv(0.0001, "p"), fv(12345.678, "float2")) == \
+        ("+1.2 pts", "yes", "< 0.001", "12,345.68")
+    assert fv(0.012, "points", "ru") == "+1,2 п.\u00a0п." and fv(0.012, "points", "zh") == "+1.2 个百分点"
+    assert (fv(True, "bool", "ru"), fv(False, "bool", "zh")) == ("да", "否")
+    assert fv(0.0001, "p", "ru") == "< 0,001" and fv(0.0123, "p", "ru") == "0,012"
+    assert fv(12345.678, "float2", "ru") == "12\u00a0345,68" and fv(0.123, "pct", "ru") == "12,3\u00a0%"
+    assert fv(1234, "int", "zh") == "1,234" and fv(3600 * 5, "duration", "ru") == "5,0\u00a0ч"
+    assert fv("One-time buyers", "segment", "zh") == i18n.segment_label("One-time buyers", "zh")
+    assert fv("One-time buyers", "segment") == "One-time buyers"
+
+
+def test_help_texts_are_translated_keys():
+    """The widget help texts and option labels of the pages come from cj.i18n (the key scan checks them)."""
+    used = _used_keys()
+    for key in ("funnel.steps_help", "funnel.mode_help", "funnel.window_help", "funnel.more_help", "ab.window_help",
+                "seg.k_help", "seg.k_auto", "side.password", "side.wrong_password"):
+        assert key in used, key
+    for page in ("funnel", "abtest", "segments"):
+        src = (ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8")
+        assert not re.search(r'help="', src), page                      # no English literal help text left
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_tampered_link_note_in_the_language(workspace, lang):
+    at = app({"v": "1", "lang": lang, "mode": "exec(1)", "goal": "conversion to <script>"}).run()
+    at.switch_page("pages/funnel.py").run()
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert i18n.t("link.what.mode", lang) in notes and "exec" in notes, notes      # the value, Markdown-escaped
+    assert "The link's" not in notes and "using the default" not in notes, notes
+    # (a new app: AppTest cannot re-run a page whose selectboxes show translated option labels)
+    at = app({"v": "1", "lang": lang, "goal": "conversion to <script>"}).run()
+    at.switch_page("pages/abtest.py").run()
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert i18n.t("link.what.goal", lang) in notes and "script" in notes, notes
+    assert "The link's" not in notes, notes
+
+
+def test_link_note_stays_english_in_english(workspace):
+    at = app({"v": "1", "mode": "exec(1)"}).run()
+    at.switch_page("pages/funnel.py").run()
+    notes = " ".join(w.value for w in at.warning)
+    assert "The link's funnel mode" in notes and "using the default" in notes, notes
