@@ -19,6 +19,10 @@ in Spark SQL, with the semantics of the module docstring of :mod:`cj.funnel`:
 * Medians: exact ``percentile(x, 0.5)`` (linear interpolation, as DuckDB's
   ``median``), never ``percentile_approx``.
 
+Non-text columns used as steps, filters or breakdowns compare as their text form, as on DuckDB;
+the two engines spell some doubles differently (Spark writes ``1.0E7`` where DuckDB writes
+``10000000.0``), so such labels can differ for fractional numbers of 10 million and more.
+
 Times are plain epoch microseconds (``unix_micros`` of the UTC wall clock; Spark
 reads DuckDB's Parquet timestamps as TIMESTAMP_NTZ and the session time zone is
 UTC). Integers we own (window, step numbers, group limits) are inlined; every value
