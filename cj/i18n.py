@@ -462,7 +462,7 @@ SENTENCES: dict[str, dict[str, str]] = {
     "src.breakdown": {
         "en": "funnel breakdown by {dim} (group = value on the first journey event); chi-square across groups, "
               "Benjamini–Hochberg across steps",
-        "ru": "разбивка воронки по {dim} (группа — значение в первом событии пути); хи-квадрат между группами, "
+        "ru": "разбивка воронки в разрезе: {dim} (группа — значение в первом событии пути); хи-квадрат между группами, "
               "поправка Бенджамини–Хохберга по шагам",
         "zh": "按 {dim} 细分漏斗（分组取旅程第一个事件的值）；组间卡方检验，步骤间 Benjamini–Hochberg 校正"},
     "src.trend": {
@@ -640,7 +640,7 @@ UI: dict[str, dict[str, str]] = {
     "ch.measure.customers": {"en": "customers", "ru": "клиенты", "zh": "客户"},
     "ch.measure.revenue": {"en": "revenue", "ru": "выручка", "zh": "收入"},
     "ch.continued_into": {"en": "continued into {stage}", "ru": "перешли в «{stage}»", "zh": "继续进入 {stage}"},
-    "ch.into_by": {"en": "Into {stage} by {dimension} (95% CI)", "ru": "Переход в «{stage}» по {dimension} (95% ДИ)",
+    "ch.into_by": {"en": "Into {stage} by {dimension} (95% CI)", "ru": "Переход в «{stage}» в разрезе: {dimension} (95% ДИ)",
                    "zh": "按{dimension}进入 {stage}（95% 置信区间）"},
     # funnel modes and grains (select boxes and chart titles)
     "mode.ordered": {"en": "ordered", "ru": "упорядоченная", "zh": "有序"},
@@ -845,7 +845,7 @@ UI: dict[str, dict[str, str]] = {
                         "ru": "Средняя тональность отзывов и оценок на каждом этапе с 95-процентным доверительным "
                               "интервалом.",
                         "zh": "各阶段反馈与评分的平均情感，附 95% 置信带。"},
-    "rep.chart.into_by": {"en": "Into {stage} by {dimension}", "ru": "Переход в «{stage}» по: {dimension}",
+    "rep.chart.into_by": {"en": "Into {stage} by {dimension}", "ru": "Переход в «{stage}» в разрезе: {dimension}",
                           "zh": "按{dimension}进入 {stage}"},
     "rep.cap.breakdown": {"en": "Conversion into {stage} from the stage before, per {dimension}.",
                           "ru": "Конверсия в «{stage}» из предыдущего этапа, по: {dimension}.",
@@ -1023,6 +1023,128 @@ STRINGS.update({
                       "ru": "Значения «{what}» из ссылки ('{raw}') нет в этих данных; используется значение по "
                             "умолчанию.",
                       "zh": "链接中的{what}（'{raw}'）不在此数据集中；已改用默认值。"},
+})
+# the Data page (upload, read options, external Parquet, column chooser, quality report, editors)
+STRINGS.update({
+    "data.formats": {
+        "en": "CSV (comma, semicolon, tab or |; UTF-8, UTF-16, cp1251, GB18030, Latin-1), .csv.gz, Parquet or "
+              "Excel .xlsx — one row per customer event, up to {max_mb} MB. Bigger data: save it as Parquet, "
+              "or use `python -m cj ingest FILE --save` on the server.",
+        "ru": "CSV (запятая, точка с запятой, табуляция или |; UTF-8, UTF-16, cp1251, GB18030, Latin-1), .csv.gz, "
+              "Parquet или Excel .xlsx — одна строка на событие клиента, до {max_mb} МБ. Данные больше: сохраните "
+              "их в Parquet или выполните на сервере `python -m cj ingest FILE --save`.",
+        "zh": "CSV（逗号、分号、制表符或 |；UTF-8、UTF-16、cp1251、GB18030、Latin-1）、.csv.gz、Parquet 或 Excel "
+              ".xlsx —— 每行一个客户事件，最大 {max_mb} MB。更大的数据：请另存为 Parquet，或在服务器上运行 "
+              "`python -m cj ingest FILE --save`。"},
+    "data.opt.auto": {"en": "auto", "ru": "авто", "zh": "自动"},
+    "data.opt.tab": {"en": "tab", "ru": "табуляция", "zh": "制表符"},
+    "data.opt.day first": {"en": "day first", "ru": "сначала день", "zh": "日在前"},
+    "data.opt.month first": {"en": "month first", "ru": "сначала месяц", "zh": "月在前"},
+    "data.reading": {"en": "Reading {name}…", "ru": "Чтение {name}…", "zh": "正在读取 {name}…"},
+    "data.loaded": {"en": "Loaded {name}.", "ru": "Загружено: {name}.", "zh": "已加载 {name}。"},
+    "data.ext": {"en": "Add a Parquet location", "ru": "Добавить расположение Parquet", "zh": "添加 Parquet 位置"},
+    "data.ext_caption": {
+        "en": "Events already stored as Parquet with the canonical columns (customer_id, timestamp, stage and/or "
+              "event, …) — a file, or a folder of files on this machine — are read where they are: nothing is "
+              "copied, and deleting the dataset never deletes them. The same location can be analysed on Apache "
+              "Spark: `python -m cj funnel DATASET_ID --engine spark`.",
+        "ru": "События, уже сохранённые в Parquet со стандартными столбцами (customer_id, timestamp, stage и/или "
+              "event, …), — файл или папка с файлами на этом компьютере — читаются на месте: ничего не копируется, "
+              "а удаление набора данных никогда не удаляет их. То же расположение можно анализировать в Apache "
+              "Spark: `python -m cj funnel DATASET_ID --engine spark`.",
+        "zh": "已按标准列（customer_id、timestamp、stage 和/或 event 等）存为 Parquet 的事件——本机上的一个文件或一个"
+              "文件夹——将就地读取：不复制任何内容，删除数据集也不会删除这些文件。同一位置也可在 Apache Spark 上分析："
+              "`python -m cj funnel DATASET_ID --engine spark`。"},
+    "data.ext_location": {"en": "File or folder", "ru": "Файл или папка", "zh": "文件或文件夹"},
+    "data.ext_name": {"en": "Name (optional)", "ru": "Название (необязательно)", "zh": "名称（可选）"},
+    "data.ext_add": {"en": "Add location", "ru": "Добавить расположение", "zh": "添加位置"},
+    "data.checking": {"en": "Checking {where}…", "ru": "Проверка {where}…", "zh": "正在检查 {where}…"},
+    "data.added": {"en": "Added {name} (read in place).", "ru": "Добавлено: {name} (читается на месте).",
+                   "zh": "已添加 {name}（就地读取）。"},
+    "data.not_loaded": {"en": "{name} could not be loaded as it is:", "ru": "Файл {name} не удалось загрузить как есть:",
+                        "zh": "无法按原样加载 {name}："},
+    "data.choose_columns": {"en": "Choose the columns", "ru": "Выберите столбцы", "zh": "选择列"},
+    "data.required": {"en": "{label} (required)", "ru": "{label} — обязательно", "zh": "{label}（必填）"},
+    "data.canon": {"en": "{label} ({canon})", "ru": "{label} ({canon})", "zh": "{label}（{canon}）"},
+    "data.load_mapping": {"en": "Load with this mapping", "ru": "Загрузить с этим сопоставлением",
+                          "zh": "按此映射加载"},
+    "data.fix_file": {"en": "Fix the file (or the read options above) and upload it again.",
+                      "ru": "Исправьте файл (или параметры чтения выше) и загрузите его снова.",
+                      "zh": "请修正文件（或上方的读取选项）后重新上传。"},
+    "data.file_caption": {
+        "en": "File {file} · {format} · encoding {encoding} · delimiter {delimiter} · timestamps: {ts}",
+        "ru": "Файл {file} · {format} · кодировка {encoding} · разделитель {delimiter} · формат времени: {ts}",
+        "zh": "文件 {file} · {format} · 编码 {encoding} · 分隔符 {delimiter} · 时间格式：{ts}"},
+    "data.q.duplicates": {"en": "duplicates (same customer, time, stage, event)",
+                          "ru": "дубликаты (тот же клиент, время, этап, событие)",
+                          "zh": "重复行（客户、时间、阶段、事件均相同）"},
+    "data.q.unparseable_timestamps": {"en": "unparseable timestamps", "ru": "нераспознанное время",
+                                      "zh": "无法解析的时间"},
+    "data.q.missing_timestamps": {"en": "missing timestamps", "ru": "нет времени", "zh": "缺少时间"},
+    "data.q.missing_ids": {"en": "missing customer ids", "ru": "нет id клиента", "zh": "缺少客户 ID"},
+    "data.q.future_dates": {"en": "future dates", "ru": "даты в будущем", "zh": "未来日期"},
+    "data.q.malformed_lines": {"en": "malformed lines", "ru": "повреждённые строки", "zh": "格式错误的行"},
+    "data.unusable_rows": {"en": "**Unusable rows** (kept aside, not deleted):",
+                           "ru": "**Непригодные строки** (отложены, не удалены):",
+                           "zh": "**不可用行**（已单独保存，未删除）："},
+    "data.dl_rejects": {"en": "Download unusable rows (CSV)", "ru": "Скачать непригодные строки (CSV)",
+                        "zh": "下载不可用行（CSV）"},
+    "data.mapping_caption": {
+        "en": "What each canonical column was read from. Correct it and apply: the dataset is rebuilt from the "
+              "original file, keeping its id and links.",
+        "ru": "Из какого столбца файла прочитан каждый стандартный столбец. Исправьте и примените: набор данных "
+              "будет пересобран из исходного файла с тем же id и ссылками.",
+        "zh": "每个标准列读取自文件的哪一列。更正后点击应用：数据集将从原始文件重建，ID 和链接保持不变。"},
+    "data.rebuilding": {"en": "Rebuilding the dataset…", "ru": "Пересборка набора данных…", "zh": "正在重建数据集…"},
+    "data.mapping_applied": {"en": "Mapping applied.", "ru": "Сопоставление применено.", "zh": "映射已应用。"},
+    "data.stages_caption": {
+        "en": "The order of journey stages used by the funnel and the journey map. Untick a stage to leave it out; "
+              "change the numbers to reorder.",
+        "ru": "Порядок этапов пути для воронки и карты пути. Снимите отметку, чтобы исключить этап; меняйте "
+              "номера, чтобы изменить порядок.",
+        "zh": "漏斗和旅程地图使用的旅程阶段顺序。取消勾选可排除某阶段；修改序号可调整顺序。"},
+    "data.order_saved": {"en": "Stage order saved.", "ru": "Порядок этапов сохранён.", "zh": "阶段顺序已保存。"},
+    "data.esm_intro": {
+        "en": "**Map events to stages** — each event can be a funnel step on its own; mapping them to stages "
+              "gives the journey view.",
+        "ru": "**Сопоставьте события с этапами** — каждое событие может быть отдельным шагом воронки; "
+              "сопоставление с этапами даёт карту пути.",
+        "zh": "**将事件映射到阶段** —— 每个事件本身都可作为漏斗步骤；映射到阶段后即可查看旅程视图。"},
+    "data.apply_esm": {"en": "Apply event → stage mapping", "ru": "Применить сопоставление событий с этапами",
+                       "zh": "应用事件 → 阶段映射"},
+    "data.esm_applied": {"en": "Events mapped to stages.", "ru": "События сопоставлены с этапами.",
+                         "zh": "事件已映射到阶段。"},
+    "data.preview_caption": {"en": "The first 100 events as the product reads them (timestamps in UTC).",
+                             "ru": "Первые 100 событий в том виде, как их прочитал продукт (время в UTC).",
+                             "zh": "产品读取到的前 100 个事件（时间为 UTC）。"},
+    "data.sample_caption": {
+        "en": "The bundled sample dataset (generated; see data/README.md for its planted stories).",
+        "ru": "Встроенный пример данных (сгенерирован; заложенные в него истории описаны в data/README.md).",
+        "zh": "内置示例数据集（生成数据；其中预设的情节见 data/README.md）。"},
+    "data.sample_name": {"en": "Sample: online store journeys", "ru": "Пример: пути клиентов интернет-магазина",
+                         "zh": "示例：网店客户旅程"},
+    "data.name": {"en": "Name", "ru": "Название", "zh": "名称"},
+    "data.rename": {"en": "Rename", "ru": "Переименовать", "zh": "重命名"},
+    "data.dataset_id": {"en": "Dataset id (keep it private: whoever has it can open the data): {id}",
+                        "ru": "Id набора данных (храните в тайне: любой, у кого он есть, может открыть данные): {id}",
+                        "zh": "数据集 ID（请保密：持有者即可打开数据）：{id}"},
+    "data.delete": {"en": "Delete this dataset", "ru": "Удалить этот набор данных", "zh": "删除此数据集"},
+    "data.deleted": {"en": "Deleted {name}.", "ru": "Удалено: {name}.", "zh": "已删除 {name}。"},
+    # columns of the Data page's tables and editors, and clustering features
+    "col.check": {"en": "Check", "ru": "Проверка", "zh": "检查项"},
+    "col.rows": {"en": "Rows", "ru": "Строк", "zh": "行数"},
+    "col.position": {"en": "Position", "ru": "Позиция", "zh": "位置"},
+    "col.include": {"en": "Include", "ru": "Включить", "zh": "包含"},
+    "col.purchased": {"en": "Purchased", "ru": "Покупал", "zh": "已购买"},
+    "col.active_days": {"en": "Active days", "ru": "Активных дней", "zh": "活跃天数"},
+    "col.r_score": {"en": "Recency score", "ru": "Балл давности", "zh": "近度评分"},
+    "col.f_score": {"en": "Frequency score", "ru": "Балл частоты", "zh": "频度评分"},
+    "col.m_score": {"en": "Monetary score", "ru": "Балл выручки", "zh": "金额评分"},
+    "col.rfm": {"en": "RFM", "ru": "RFM", "zh": "RFM"},
+    "col.line": {"en": "Line", "ru": "Строка", "zh": "行号"},
+    "col.reason": {"en": "Reason", "ru": "Причина", "zh": "原因"},
+    "col.record": {"en": "Record", "ru": "Запись", "zh": "记录"},
+    "col.timestamp_text": {"en": "Time as written", "ru": "Время в файле", "zh": "原始时间"},
 })
 # what each link setting is (cj.links.KEYS), for the notes above
 _LINK_WHAT = {

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import streamlit as st
+from pandas.api.types import is_numeric_dtype
 
 from cj import config, i18n, links, store
 from cj.errors import CJError
@@ -46,23 +48,62 @@ def chart(c, where=None) -> None:
     (where or st).altair_chart(charts.localize(c, st.session_state.get("cj_lang", "en")), width="stretch")
 
 
+_PRINTF = re.compile(r"%(,?)(?:\.(\d+))?([dfg])")
+_STYLED_MAX_CELLS = 100_000        # pandas' Styler renders at most 262,144 cells; big tables keep plain numbers
+
+
+def cell_text(v, fmt: str | None, lang: str) -> str:
+    """A number as the table shows it in ``lang`` (``fmt``: "percent", a printf format such as "%.2f", or None)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if fmt == "percent":
+        s = f"{x * 100:,.2f}\u00a0%"
+    elif fmt and (m := _PRINTF.fullmatch(fmt)):
+        s = format(x if m[3] != "d" else round(x), f",.{m[2] or 6}{m[3]}" if m[3] != "d" else ",d")
+    elif float(x).is_integer() and abs(x) < 1e15:
+        s = f"{int(x):,d}"
+    else:
+        s = f"{x:,.4f}".rstrip("0").rstrip(".")
+    return s.replace(",", "\u00a0").replace(".", ",") if lang == "ru" else s
+
+
 def table(df, *, key: str, where=None, percent=(), formats: dict | None = None, hide_index: bool = True,
           **kwargs) -> None:
     """``st.dataframe`` with translated column headers (display only: the frame keeps its English column
-    names, which the downloads use) and percentages shown as such."""
+    names, which the downloads use) and numbers written the language's way.
+
+    Number formats: Streamlit's column formats are printf-style (sprintf-js: "." decimals, "," thousands) or
+    presets; its "localized" preset follows the *browser's* locale, not the interface language chosen here, so a
+    Russian page in an English browser would still show "44.93%" and the charts and KPI cards (which follow the
+    interface language) would disagree with the table. English and Chinese write numbers alike ("8,985",
+    "44.93%"), so they keep Streamlit's formats. For Russian the cells get display texts from a pandas Styler
+    ("8\u00a0985", "44,93\u00a0%") while the values stay numbers, so sorting a column still sorts by value
+    (Streamlit shows a Styler's text for a number column whose config sets no ``format``). Tables above
+    ``_STYLED_MAX_CELLS`` keep the plain formats."""
     lang = st.session_state.get("cj_lang", "en")
     formats = dict(formats or {})
     config = {}
+    styled = {}
+    ru = lang == "ru" and df.size <= _STYLED_MAX_CELLS and df.columns.is_unique and df.index.is_unique
     for col in df.columns:
         label = i18n.column_label(col, lang)
         fmt = formats.get(col) or ("percent" if col in PERCENT_COLUMNS or col in percent else None)
-        if fmt is not None and str(df[col].dtype) not in ("object", "str", "string", "bool"):
+        numeric = str(df[col].dtype) not in ("object", "str", "string", "bool") and is_numeric_dtype(df[col])
+        if ru and numeric:
+            config[col] = st.column_config.NumberColumn(label)
+            styled[col] = (lambda f: lambda v: cell_text(v, f, "ru"))(fmt)
+        elif fmt is not None and numeric:
             config[col] = st.column_config.NumberColumn(label, format=fmt)
         else:
             config[col] = st.column_config.Column(label)
     if not hide_index and df.index.name:
         config["_index"] = st.column_config.Column(i18n.column_label(df.index.name, lang))
-    (where or st).dataframe(df, hide_index=hide_index, width="stretch", key=key, column_config=config, **kwargs)
+    data = df.style.format(styled) if styled else df
+    (where or st).dataframe(data, hide_index=hide_index, width="stretch", key=key, column_config=config, **kwargs)
 
 
 def dim_label(column: str) -> str:
@@ -280,7 +321,9 @@ def sidebar() -> None:
         if ids:
             if ds in ids and st.session_state.get("cj_ds_picker") != ds:
                 st.session_state["cj_ds_picker"] = ds        # follow uploads and links
-            st.selectbox(tr("side.dataset"), ids, format_func=lambda i: names.get(i, i), key="cj_ds_picker",
+            st.selectbox(tr("side.dataset"), ids, key="cj_ds_picker",
+                         format_func=lambda i, sample=tr("data.sample_name"): sample if i == store.SAMPLE_ID
+                         else names.get(i, i),
                          on_change=lambda: select_dataset(st.session_state["cj_ds_picker"]))
             if ds:
                 st.query_params["ds"] = ds

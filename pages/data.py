@@ -8,25 +8,41 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cj import charts, config, exports, ingest, schema, store
+from cj import charts, config, exports, i18n, ingest, schema, store
 from cj.errors import CJError
 from pages import common
 
 common.page()
+lang = common.language()
 st.title(common.tr("nav.data"))
 ws = common.workspace()
+
+
+def opt_label(value: str) -> str:
+    """A read option's label; the values ("auto", "tab", "day first" …) stay the same in every language."""
+    key = f"data.opt.{value}"           # (lang, not the session: AppTest calls format_func outside the run)
+    return i18n.t(key, lang) if key in i18n.STRINGS else value
+
+
+def canon_label(canon: str) -> str:
+    """A canonical column in the column choosers: its name in English, its label (and name) in ru/zh."""
+    label = i18n.column_label(canon, lang)
+    text = canon if lang == "en" or label == canon else common.tr("data.canon", label=label, canon=canon)
+    return common.tr("data.required", label=text) if canon in schema.REQUIRED else text
+
 
 # ------------------------------------------------------------------ upload
 max_mb = int(config.get("CJ_MAX_UPLOAD_MB"))
 with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds") in (None, store.SAMPLE_ID)):
-    st.caption(f"CSV (comma, semicolon, tab or |; UTF-8, UTF-16, cp1251, GB18030, Latin-1), .csv.gz, Parquet or "
-               f"Excel .xlsx — one row per customer event, up to {max_mb} MB. Bigger data: save it as Parquet, "
-               f"or use `python -m cj ingest FILE --save` on the server.")
+    st.caption(common.tr("data.formats", max_mb=max_mb))
     c1, c2, c3, c4 = st.columns(4)
-    enc = c1.selectbox(common.tr("data.encoding"), ["auto", *ingest.ENCODINGS], key="opt_encoding")
-    delim = c2.selectbox(common.tr("data.delimiter"), ["auto", ",", ";", "tab", "|"], key="opt_delimiter")
-    dec = c3.selectbox(common.tr("data.decimal"), ["auto", ".", ","], key="opt_decimal")
-    order = c4.selectbox(common.tr("data.dates"), ["auto", "day first", "month first"], key="opt_dates")
+    enc = c1.selectbox(common.tr("data.encoding"), ["auto", *ingest.ENCODINGS], key="opt_encoding",
+                       format_func=opt_label)
+    delim = c2.selectbox(common.tr("data.delimiter"), ["auto", ",", ";", "tab", "|"], key="opt_delimiter",
+                         format_func=opt_label)
+    dec = c3.selectbox(common.tr("data.decimal"), ["auto", ".", ","], key="opt_decimal", format_func=opt_label)
+    order = c4.selectbox(common.tr("data.dates"), ["auto", "day first", "month first"], key="opt_dates",
+                         format_func=opt_label)
     options = ingest.ReadOptions(
         encoding=None if enc == "auto" else enc,
         delimiter=None if delim == "auto" else ("\t" if delim == "tab" else delim),
@@ -41,14 +57,14 @@ with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds"
         safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(uploaded.name).name)[-120:]
         path = updir / (safe_name or "upload.csv")
         path.write_bytes(uploaded.getvalue())
-        with st.spinner(f"Reading {uploaded.name}…"):
+        with st.spinner(common.tr("data.reading", name=common.md(uploaded.name))):
             try:
                 meta, _ = ingest.ingest_to_workspace(path, ws, name=uploaded.name, options=options, con=common.con())
                 common.remember(meta.id)
                 common.select_dataset(meta.id)
                 st.session_state.pop("cj_pending", None)
                 shutil.rmtree(updir, ignore_errors=True)    # the dataset keeps its own copy (source.*)
-                st.session_state["cj_flash"] = f"Loaded {common.md(uploaded.name)}."
+                st.session_state["cj_flash"] = common.tr("data.loaded", name=common.md(uploaded.name))
             except CJError as exc:
                 st.session_state["cj_pending"] = {"path": str(path), "name": uploaded.name, "options": options,
                                                   "problems": [str(p) for p in exc.problems]}
@@ -56,28 +72,25 @@ with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds"
 
 # ------------------------------------------------------------------ external Parquet (trusted installs only)
 if str(config.get("CJ_LIST_DATASETS")) == "1":        # hosted use (0) must not open server paths
-    with st.expander("Add a Parquet location"):
-        st.caption("Events already stored as Parquet with the canonical columns (customer_id, timestamp, stage "
-                   "and/or event, …) — a file, or a folder of files on this machine — are read where they are: "
-                   "nothing is copied, and deleting the dataset never deletes them. The same location can be "
-                   "analysed on Apache Spark: `python -m cj funnel DATASET_ID --engine spark`.")
+    with st.expander(common.tr("data.ext")):
+        st.caption(common.tr("data.ext_caption"))
         e1, e2 = st.columns([3, 2])
-        ext_loc = e1.text_input("File or folder", key="ext_location", placeholder="/data/lake/events/")
-        ext_name = e2.text_input("Name (optional)", key="ext_name", max_chars=200)
-        if st.button("Add location", key="ext_add", disabled=not ext_loc.strip()):
-            with st.spinner(f"Checking {ext_loc.strip()}…"):
+        ext_loc = e1.text_input(common.tr("data.ext_location"), key="ext_location", placeholder="/data/lake/events/")
+        ext_name = e2.text_input(common.tr("data.ext_name"), key="ext_name", max_chars=200)
+        if st.button(common.tr("data.ext_add"), key="ext_add", disabled=not ext_loc.strip()):
+            with st.spinner(common.tr("data.checking", where=common.md(ext_loc.strip()))):
                 try:
                     meta = ws.register_external(ext_loc.strip(), ext_name.strip() or None)
                     common.remember(meta.id)
                     common.select_dataset(meta.id)
-                    st.session_state["cj_flash"] = f"Added {common.md(meta.name)} (read in place)."
+                    st.session_state["cj_flash"] = common.tr("data.added", name=common.md(meta.name))
                     st.rerun()
                 except CJError as exc:
                     common.show_error(exc)
 
 pending = st.session_state.get("cj_pending")
 if pending:
-    st.error(f"{common.md(pending['name'])} could not be loaded as it is:", icon=":material/error:")
+    st.error(common.tr("data.not_loaded", name=common.md(pending["name"])), icon=":material/error:")
     for p in pending["problems"]:
         st.text("• " + p)
     # If the file itself is readable, let the user say which column is which.
@@ -85,15 +98,14 @@ if pending:
         c = common.con()
         raw = ingest.read_raw(c, pending["path"], pending["options"], workdir=Path(pending["path"]).parent)
         det = ingest.detect(c, raw)
-        st.subheader("Choose the columns")
+        st.subheader(common.tr("data.choose_columns"))
         choice = {}
         cols = st.columns(3)
         for i, canon in enumerate(schema.CANONICAL):
             opts = ["—", *raw.columns]
             cur = det.mapping.get(canon)
-            choice[canon] = cols[i % 3].selectbox(canon + (" (required)" if canon in schema.REQUIRED else ""), opts,
-                                                  index=opts.index(cur) if cur in opts else 0, key=f"pend_{canon}")
-        if st.button("Load with this mapping", key="pending_load", type="primary"):
+            choice[canon] = cols[i % 3].selectbox(canon_label(canon), opts, index=opts.index(cur) if cur in opts else 0, key=f"pend_{canon}")
+        if st.button(common.tr("data.load_mapping"), key="pending_load", type="primary"):
             mapping = {k: v for k, v in choice.items() if v != "—"}
             try:
                 meta, _ = ingest.ingest_to_workspace(pending["path"], ws, name=pending["name"], mapping=mapping,
@@ -106,7 +118,7 @@ if pending:
             except CJError as exc:
                 common.show_error(exc)
     except CJError:
-        st.caption("Fix the file (or the read options above) and upload it again.")
+        st.caption(common.tr("data.fix_file"))
 
 flash = st.session_state.pop("cj_flash", None)
 if flash:
@@ -119,7 +131,7 @@ report = meta.report
 c = common.con()
 
 # ------------------------------------------------------------------ dataset header
-st.subheader(common.md(meta.name))
+st.subheader(common.tr("data.sample_name") if meta.id == store.SAMPLE_ID else common.md(meta.name))
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(common.tr("data.rows_read"), common.num(report.get("rows_read", 0)))
 m2.metric(common.tr("data.usable"), common.num(report.get("rows_usable", 0)))
@@ -137,9 +149,10 @@ tab_report, tab_map, tab_stages, tab_preview, tab_manage = st.tabs(
                             "data.tab_manage")])
 
 with tab_report:
-    st.caption(f"File {report.get('file')} · {report.get('format')} · encoding {report.get('encoding') or '—'} · "
-               f"delimiter {repr(report.get('delimiter')) if report.get('delimiter') else '—'} · "
-               f"timestamps: {report.get('timestamp_format')}")
+    st.caption(common.tr("data.file_caption", file=common.md(report.get("file")), format=common.md(report.get("format")),
+                         encoding=common.md(report.get("encoding") or "—"),
+                         delimiter=common.md(repr(report.get("delimiter")) if report.get("delimiter") else "—"),
+                         ts=common.md(report.get("timestamp_format"))))
     problems = report.get("problems", [])
     if problems:
         st.warning(common.tr("data.to_check", n=len(problems)), icon=":material/search:")
@@ -147,13 +160,12 @@ with tab_report:
             st.text("• " + p)
     else:
         st.success(common.tr("data.no_problems"))
-    q = pd.DataFrame({
-        "check": ["duplicates (same customer, time, stage, event)", "unparseable timestamps", "missing timestamps",
-                  "missing customer ids", "future dates", "malformed lines"],
-        "rows": [report.get(k, 0) for k in ("duplicates", "unparseable_timestamps", "missing_timestamps",
-                                             "missing_ids", "future_dates", "malformed_lines")]})
+    checks = ("duplicates", "unparseable_timestamps", "missing_timestamps", "missing_ids", "future_dates",
+              "malformed_lines")
+    q = pd.DataFrame({"check": [common.tr(f"data.q.{k}") for k in checks],
+                      "rows": [report.get(k, 0) for k in checks]})
     left, right = st.columns(2)
-    left.dataframe(q, hide_index=True, width="stretch", key="quality_table")
+    common.table(q, key="quality_table", where=left)
     per_stage = pd.DataFrame({"stage": list(report.get("events_per_stage", {}).keys()),
                               "events": list(report.get("events_per_stage", {}).values())})
     if not per_stage.empty:
@@ -161,87 +173,90 @@ with tab_report:
     rej_path = ws.rejects_path(meta.id)
     if report.get("rows_unusable", 0) and rej_path.exists():
         rejects = store.run(c, f"SELECT * FROM read_parquet({store.quote_literal(str(rej_path))}) LIMIT 100000")
-        st.markdown("**Unusable rows** (kept aside, not deleted):")
-        st.dataframe(rejects.head(200), hide_index=True, width="stretch", key="rejects_table")
-        st.download_button("Download unusable rows (CSV)", exports.csv_bytes(rejects),
+        st.markdown(common.tr("data.unusable_rows"))
+        common.table(rejects.head(200), key="rejects_table")
+        st.download_button(common.tr("data.dl_rejects"), exports.csv_bytes(rejects),
                            file_name=f"{Path(meta.source or 'data').stem}-unusable-rows.csv", mime="text/csv",
                            key="dl_rejects")
 
 with tab_map:
     src_cols = meta.extra.get("source_columns") or []
-    st.caption("What each canonical column was read from. Correct it and apply: the dataset is rebuilt from the "
-               "original file, keeping its id and links.")
+    st.caption(common.tr("data.mapping_caption"))
     choice = {}
     cols = st.columns(3)
     for i, canon in enumerate(schema.CANONICAL):
         opts = ["—", *src_cols]
         cur = meta.mapping.get(canon)
-        choice[canon] = cols[i % 3].selectbox(canon + (" (required)" if canon in schema.REQUIRED else ""), opts,
-                                              index=opts.index(cur) if cur in opts else 0, key=f"map_{canon}")
+        choice[canon] = cols[i % 3].selectbox(canon_label(canon), opts, index=opts.index(cur) if cur in opts else 0, key=f"map_{canon}")
     new_mapping = {k: v for k, v in choice.items() if v != "—"}
     if st.button(common.tr("data.apply_mapping"), key="apply_mapping", disabled=new_mapping == meta.mapping or not src_cols):
         try:
-            with st.spinner("Rebuilding the dataset…"):
+            with st.spinner(common.tr("data.rebuilding")):
                 ingest.reingest(ws, meta.id, mapping=new_mapping)
             st.session_state.pop("cj_open", None)
-            st.session_state["cj_flash"] = "Mapping applied."
+            st.session_state["cj_flash"] = common.tr("data.mapping_applied")
             st.rerun()
         except CJError as exc:
             common.show_error(exc)
 
 with tab_stages:
-    st.caption("The order of journey stages used by the funnel and the journey map. Untick a stage to leave it out; "
-               "change the numbers to reorder.")
+    st.caption(common.tr("data.stages_caption"))
     stages_all = list(dict.fromkeys(meta.stage_order + [s for s in report.get("events_per_stage", {})
                                                         if s != "(none)"]))
     editor = pd.DataFrame({"position": range(1, len(stages_all) + 1), "stage": stages_all,
                            "include": [s in meta.stage_order for s in stages_all],
                            "events": [report.get("events_per_stage", {}).get(s, 0) for s in stages_all]})
     edited = st.data_editor(editor, hide_index=True, disabled=["stage", "events"], key="stage_editor",
-                            column_config={"position": st.column_config.NumberColumn(min_value=1, step=1)})
+                            column_config={
+                                "position": st.column_config.NumberColumn(i18n.column_label("position", lang),
+                                                                          min_value=1, step=1),
+                                **{c: st.column_config.Column(i18n.column_label(c, lang))
+                                   for c in ("stage", "include", "events")}})
     new_order = [r.stage for r in edited.sort_values(["position"], kind="stable").itertuples() if r.include]
     if st.button(common.tr("data.save_order"), key="save_order", disabled=new_order == meta.stage_order or not new_order):
         meta.stage_order = new_order
         ws.save_meta(meta)
         st.session_state.pop("cj_open", None)
-        st.session_state["cj_flash"] = "Stage order saved."
+        st.session_state["cj_flash"] = common.tr("data.order_saved")
         st.rerun()
     if "event" in meta.mapping and "stage" not in meta.mapping:
-        st.markdown("**Map events to stages** — each event can be a funnel step on its own; mapping them to stages "
-                    "gives the journey view.")
+        st.markdown(common.tr("data.esm_intro"))
         ev = store.run(c, "SELECT event, count(*) AS events FROM events GROUP BY 1 ORDER BY 2 DESC LIMIT 500")
         current = meta.event_stage_map or {}
         ev["stage"] = [current.get(e) or schema.canonical_stage(e) or "" for e in ev["event"]]
         ev_edit = st.data_editor(ev, hide_index=True, disabled=["event", "events"], key="event_stage_editor",
-                                 column_config={"stage": st.column_config.SelectboxColumn(
-                                     options=["", *schema.DEFAULT_STAGES, *[s for s in meta.stage_order
+                                 column_config={
+                                     "event": st.column_config.Column(i18n.column_label("event", lang)),
+                                     "events": st.column_config.Column(i18n.column_label("events", lang)),
+                                     "stage": st.column_config.SelectboxColumn(
+                                     i18n.column_label("stage", lang), options=["", *schema.DEFAULT_STAGES, *[s for s in meta.stage_order
                                                                            if s not in schema.DEFAULT_STAGES]])})
         esm = {r.event: r.stage for r in ev_edit.itertuples() if r.stage}
-        if st.button("Apply event → stage mapping", key="apply_esm"):
+        if st.button(common.tr("data.apply_esm"), key="apply_esm"):
             try:
-                with st.spinner("Rebuilding the dataset…"):
+                with st.spinner(common.tr("data.rebuilding")):
                     ingest.reingest(ws, meta.id, event_stage_map=esm, stage_order=[])
                 st.session_state.pop("cj_open", None)
-                st.session_state["cj_flash"] = "Events mapped to stages."
+                st.session_state["cj_flash"] = common.tr("data.esm_applied")
                 st.rerun()
             except CJError as exc:
                 common.show_error(exc)
 
 with tab_preview:
-    st.caption("The first 100 events as the product reads them (timestamps in UTC).")
-    st.dataframe(store.run(c, "SELECT * FROM events LIMIT 100"), hide_index=True, width="stretch", key="preview")
+    st.caption(common.tr("data.preview_caption"))
+    common.table(store.run(c, "SELECT * FROM events LIMIT 100"), key="preview")
 
 with tab_manage:
     if meta.id == store.SAMPLE_ID:
-        st.caption("The bundled sample dataset (generated; see data/README.md for its planted stories).")
+        st.caption(common.tr("data.sample_caption"))
     else:
-        new_name = st.text_input("Name", meta.name, key="rename_text", max_chars=200)
-        if st.button("Rename", key="rename_btn", disabled=new_name.strip() in ("", meta.name)):
+        new_name = st.text_input(common.tr("data.name"), meta.name, key="rename_text", max_chars=200)
+        if st.button(common.tr("data.rename"), key="rename_btn", disabled=new_name.strip() in ("", meta.name)):
             ws.rename(meta.id, new_name)
             st.rerun()
-        st.caption(f"Dataset id (keep it private: whoever has it can open the data): {meta.id}")
-        if st.button("Delete this dataset", key="delete_btn", type="secondary"):
+        st.caption(common.tr("data.dataset_id", id=common.md(meta.id)))
+        if st.button(common.tr("data.delete"), key="delete_btn", type="secondary"):
             ws.delete(meta.id)
             common.select_dataset(store.SAMPLE_ID)
-            st.session_state["cj_flash"] = f"Deleted {common.md(meta.name)}."
+            st.session_state["cj_flash"] = common.tr("data.deleted", name=common.md(meta.name))
             st.rerun()
