@@ -454,14 +454,15 @@ def test_connection_locks_go_with_their_connections():
     id() that grew by one lock per session for the server's lifetime)."""
     import gc
 
-    before = len(store._CON_LOCKS)
     cons = [store.connect() for _ in range(5)]
     for c in cons:
         store.scalar(c, "SELECT 1")
-    assert len(store._CON_LOCKS) == before + 5
+    assert all(c in store._CON_LOCKS for c in cons)
     assert store._lock_for(cons[0]) is store._lock_for(cons[0])
+    with_ours = len(store._CON_LOCKS)
     for c in cons:
         c.close()
     del cons, c
     gc.collect()
-    assert len(store._CON_LOCKS) == before
+    # other tests' connections may go at the same moment: ours (5) are gone at least
+    assert len(store._CON_LOCKS) <= with_ours - 5
