@@ -16,9 +16,64 @@ class Problem:
     fix: str = ""
     column: str | None = None
     rows: tuple[int, ...] = ()
+    # Optional template for other languages: ``prob.<key>.msg`` / ``prob.<key>.fix`` in cj.i18n, filled
+    # with ``values`` (ints are counts, str are texts from the data or technical names shown as written,
+    # [[line, text], ...] are line examples, {"t": key} is another template). English is always ``message``.
+    key: str | None = field(default=None, compare=False)
+    values: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.message} — {self.fix}" if self.fix else self.message
+
+    def text_in(self, lang: str = "en", escape=None) -> str:
+        """``message — fix`` in ``lang``; English (or a problem without a template) is ``str(self)``.
+        ``escape`` (e.g. Markdown escaping) is applied to texts from the data."""
+        if not self.key or lang == "en":
+            return str(self)
+        return self.render(lang, escape)
+
+    def render(self, lang: str = "en", escape=None) -> str:
+        """The templates filled in ``lang`` (also for English: tests check it reproduces ``str(self)``)."""
+        from . import i18n
+
+        base = f"prob.{self.key}"
+        if f"{base}.msg" not in i18n.STRINGS:
+            return str(self)
+        vals = {k: _value_text(v, lang, escape) for k, v in self.values.items()}
+        msg = i18n.t(f"{base}.msg", lang, **vals)
+        fix = i18n.t(f"{base}.fix", lang, **vals) if f"{base}.fix" in i18n.STRINGS else ""
+        return f"{msg} — {fix}" if fix else msg
+
+    def to_item(self) -> dict:
+        """JSON form (saved in a dataset's quality report): key, values and the English text."""
+        return {"key": self.key, "values": dict(self.values), "text": str(self)}
+
+    @classmethod
+    def from_item(cls, item) -> "Problem":
+        """Back from :meth:`to_item` (or a plain English string)."""
+        if isinstance(item, str):
+            return cls(item)
+        return cls(str(item.get("text", "")), key=item.get("key"), values=dict(item.get("values") or {}))
+
+
+def _value_text(v, lang: str, escape=None) -> str:
+    from . import i18n
+
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return i18n.format_number(v, lang)
+    if isinstance(v, float):
+        return i18n.format_number(v, lang, decimals=1)
+    if isinstance(v, dict) and "t" in v:
+        return i18n.t(str(v["t"]), lang)
+    if isinstance(v, (list, tuple)):
+        return "; ".join(i18n.t("prob.line_example", lang, line=str(a), error=_esc(b, escape)) for a, b in v)
+    return _esc(v, escape)
+
+
+def _esc(v, escape) -> str:
+    return escape(str(v)) if escape is not None else str(v)
 
 
 @dataclass
@@ -33,6 +88,10 @@ class CJError(Exception):
     @classmethod
     def one(cls, message: str, fix: str = "", **kw) -> "CJError":
         return cls([Problem(message, fix, **kw)])
+
+    def text_in(self, lang: str = "en", escape=None) -> str:
+        """:attr:`message` in ``lang``."""
+        return "; ".join(p.text_in(lang, escape) for p in self.problems) or self.__class__.__name__
 
     @property
     def message(self) -> str:

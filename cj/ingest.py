@@ -108,6 +108,7 @@ class QualityReport:
     mapping: dict
     stage_order: list
     problems: list                      # plain messages, each with its fix
+    problem_items: list = field(default_factory=list)   # the same as Problem.to_item() (key, values, text)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -227,9 +228,11 @@ def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, w
     try:
         size = path.stat().st_size
     except OSError:
-        raise IngestError.one(f"{name}: the file cannot be opened", "Check the path and that the file is readable.")
+        raise IngestError.one(f"{name}: the file cannot be opened", "Check the path and that the file is readable.",
+                              key="cannot_open", values={"name": name})
     if size == 0:
-        raise IngestError.one(f"{name} is empty (0 bytes)", "Export the data again; the file has no content.")
+        raise IngestError.one(f"{name} is empty (0 bytes)", "Export the data again; the file has no content.",
+                              key="empty", values={"name": name})
     head = _read_head(path)
     compressed = False
     if head[:2] == b"\x1f\x8b":
@@ -246,16 +249,19 @@ def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, w
         except (OSError, EOFError, zipfile.BadZipFile) as exc:
             out.unlink(missing_ok=True)
             raise IngestError.one(f"{name} is a damaged gzip archive ({exc})",
-                                  "Compress the file again or upload the uncompressed CSV.") from None
+                                  "Compress the file again or upload the uncompressed CSV.",
+                                  key="bad_gzip", values={"name": name, "detail": str(exc)}) from None
         if written > cap:
             out.unlink(missing_ok=True)
             raise IngestError.one(
                 f"{name} expands to more than {cap // (1024 * 1024):,} MB when decompressed",
                 "Convert it to Parquet (much smaller and faster), split it, or raise CJ_MAX_UNZIPPED_MB "
-                "on the server if it really is that big.")
+                "on the server if it really is that big.",
+                key="gzip_big", values={"name": name, "mb": cap // (1024 * 1024)})
         if _read_head(out, 2) == b"\x1f\x8b":
             out.unlink(missing_ok=True)
-            raise IngestError.one(f"{name} is gzip inside gzip", "Decompress it once and upload the inner file.")
+            raise IngestError.one(f"{name} is gzip inside gzip", "Decompress it once and upload the inner file.",
+                                  key="gzip_nested", values={"name": name})
         info = sniff_file(out, options, workdir=workdir)
         info.compressed = True
         return info
@@ -266,14 +272,17 @@ def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, w
             with zipfile.ZipFile(path) as z:
                 names = z.namelist()
         except zipfile.BadZipFile:
-            raise IngestError.one(f"{name} is a damaged zip/Excel file", "Save it again from Excel, or export as CSV.") from None
+            raise IngestError.one(f"{name} is a damaged zip/Excel file", "Save it again from Excel, or export as CSV.",
+                                  key="bad_zip", values={"name": name}) from None
         if any(n.startswith("xl/") for n in names):
             return FileInfo("xlsx", path)
         raise IngestError.one(f"{name} is a zip archive, not a table",
-                              "Unzip it and upload the CSV, Parquet or Excel file inside.")
+                              "Unzip it and upload the CSV, Parquet or Excel file inside.",
+                              key="zip", values={"name": name})
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise IngestError.one(f"{name} is an old binary Excel (.xls) file",
-                              "Save it as .xlsx or CSV (File → Save as) and upload that.")
+                              "Save it as .xlsx or CSV (File → Save as) and upload that.",
+                              key="xls", values={"name": name})
 
     encoding = options.encoding
     if encoding is None:
@@ -288,27 +297,33 @@ def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, w
             codecs.lookup(encoding)
         except LookupError:
             raise IngestError.one(f"Unknown encoding '{encoding}'",
-                                  f"Choose one of: {', '.join(ENCODINGS)}.") from None
+                                  f"Choose one of: {', '.join(ENCODINGS)}.", key="unknown_encoding",
+                                  values={"encoding": encoding, "encodings": ", ".join(ENCODINGS)}) from None
     text = _decode_head(head, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     stripped = text.lstrip()
     if not stripped:
-        raise IngestError.one(f"{name} contains only blank space", "Export the data again; the file has no rows.")
+        raise IngestError.one(f"{name} contains only blank space", "Export the data again; the file has no rows.",
+                              key="blank", values={"name": name})
     if "\x00" in text[:65536]:
         raise IngestError.one(f"{name} is not a text table (it contains binary data)",
-                              "Upload a CSV, gzip-compressed CSV, Parquet or Excel (.xlsx) file.")
+                              "Upload a CSV, gzip-compressed CSV, Parquet or Excel (.xlsx) file.",
+                              key="binary", values={"name": name})
     low = stripped[:512].lower()
     if stripped[0] in "{[" and _looks_json(stripped):
         raise IngestError.one(f"{name} looks like JSON, not a table",
-                              "Export the events as CSV (one row per event, a header row first) or Parquet.")
+                              "Export the events as CSV (one row per event, a header row first) or Parquet.",
+                              key="json", values={"name": name})
     if low.startswith(("<!doctype", "<html", "<?xml", "<head", "<body", "<table", "<svg")) or "<html" in low:
         raise IngestError.one(f"{name} looks like an HTML/XML page, not a table",
-                              "Download the actual CSV export rather than the web page that links to it.")
+                              "Download the actual CSV export rather than the web page that links to it.",
+                              key="html", values={"name": name})
     bad_chars = sum(1 for ch in text[:65536] if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t"))
     if bad_chars > 0.05 * min(len(text), 65536):
         raise IngestError.one(f"{name} is not a readable text table (too many control or invalid characters)",
-                              f"If it is a CSV in another encoding, choose the encoding ({', '.join(ENCODINGS)}).")
+                              f"If it is a CSV in another encoding, choose the encoding ({', '.join(ENCODINGS)}).",
+                              key="unreadable_text", values={"name": name, "encodings": ", ".join(ENCODINGS)})
     delimiter = options.delimiter
     if delimiter is None:
         delimiter, n_cols = sniff_delimiter(text)
@@ -317,7 +332,8 @@ def sniff_file(path: str | os.PathLike, options: ReadOptions | None = None, *, w
             raise IngestError.one(
                 f"{name}: only one column found (header starts '{first}')",
                 "A behaviour file needs at least a customer id and a timestamp column, separated by "
-                "comma, semicolon, tab or | ; check the export settings.")
+                "comma, semicolon, tab or | ; check the export settings.",
+                key="one_column_head", values={"name": name, "first": first})
     return FileInfo("csv", path, encoding=encoding, delimiter=delimiter)
 
 
@@ -345,7 +361,9 @@ def _transcode(info: FileInfo, workdir: Path) -> Path:
     except UnicodeDecodeError as exc:
         raise IngestError.one(
             f"{info.path.name} is not valid {info.encoding} (byte {exc.start} cannot be decoded)",
-            f"Choose the file's encoding ({', '.join(ENCODINGS)}) or save it as UTF-8.") from None
+            f"Choose the file's encoding ({', '.join(ENCODINGS)}) or save it as UTF-8.", key="bad_encoding_byte",
+            values={"name": info.path.name, "encoding": info.encoding, "byte": str(exc.start),
+                    "encodings": ", ".join(ENCODINGS)}) from None
     return out
 
 
@@ -367,7 +385,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, options: R
             cols = list(run(con, f"SELECT * FROM read_parquet({lit}) LIMIT 0").columns)
         except duckdb.Error as exc:
             raise IngestError.one(f"{name} is not a readable Parquet file ({_short(exc)})",
-                                  "Write the Parquet file again, or upload a CSV.") from None
+                                  "Write the Parquet file again, or upload a CSV.",
+                                  key="bad_parquet", values={"name": name, "detail": _short(exc)}) from None
         sel = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols)
         source = f"(SELECT {sel} FROM read_parquet({lit}))"
     elif info.kind == "xlsx":
@@ -375,7 +394,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, options: R
             df = pd.read_excel(info.path, sheet_name=options.sheet or 0, dtype=str, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for broken files
             raise IngestError.one(f"{name} is not a readable Excel file ({_short(exc)})",
-                                  "Save it again from Excel as .xlsx, or export the sheet as CSV.") from None
+                                  "Save it again from Excel as .xlsx, or export the sheet as CSV.",
+                                  key="bad_excel", values={"name": name, "detail": _short(exc)}) from None
         df.columns = _dedupe([str(c) for c in df.columns])
         df = df.astype(object).where(df.notna(), None)
         run(con, f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS SELECT * FROM xl", xl=df)
@@ -394,12 +414,15 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, options: R
     for c in dup:
         base = re.sub(r"_\d+$", "", c)
         problems.append(Problem(f"Column name '{base}' appears more than once; the later one is called '{c}'",
-                                "Rename the columns in the file if they mean different things.", column=c))
+                                "Rename the columns in the file if they mean different things.", column=c,
+                                key="dup_column", values={"base": base, "col": c}))
     if len(raw.columns) < 2:
         raise IngestError.one(f"{name}: only one column found",
-                              "A behaviour file needs at least a customer id and a timestamp column.")
+                              "A behaviour file needs at least a customer id and a timestamp column.",
+                              key="one_column", values={"name": name})
     if head.empty and info.kind != "csv":
-        raise IngestError.one(f"{name} has a header but no rows", "Export the data again including the rows.")
+        raise IngestError.one(f"{name} has a header but no rows", "Export the data again including the rows.",
+                              key="no_rows", values={"name": name})
     return raw
 
 
@@ -441,7 +464,8 @@ def _with_encoding_retry(con, raw: RawTable, action):
             raise IngestError.one(
                 f"{name} has a line of {int(size.group(1)) / 2**20:.1f} MB; lines up to 8 MB can be read",
                 "Check the quoting (a quote that is never closed joins the rest of the file into one line), "
-                "or shorten the very long texts.") from None
+                "or shorten the very long texts.",
+                key="long_line", values={"name": name, "mb": round(int(size.group(1)) / 2**20, 1)}) from None
         if info.kind != "csv":
             raise IngestError.one(f"{name} cannot be read: {msg}", "Save the file again, or export it as CSV.") \
                 from None
@@ -451,19 +475,23 @@ def _with_encoding_retry(con, raw: RawTable, action):
                 raise IngestError.one(
                     f"{name}: the quote opened on line {line} is never closed",
                     f"Close the quote on line {line} (a quote inside a text is written twice: \"\"), "
-                    "or export the file again with proper quoting.") from None
+                    "or export the file again with proper quoting.",
+                    key="unclosed_quote", values={"name": name, "line": str(line)}) from None
             raise IngestError.one(f"{name} cannot be read as CSV: {msg}",
                                   "Check that it is a delimited text file with one header row.") from None
         if info.encoding not in (None, "utf-8") or raw.problems and "not UTF-8 throughout" in str(raw.problems):
             raise IngestError.one(f"{name} is not valid {info.encoding}",
-                                  f"Choose the file's encoding ({', '.join(ENCODINGS)}).") from None
+                                  f"Choose the file's encoding ({', '.join(ENCODINGS)}).", key="bad_encoding",
+                                  values={"name": name, "encoding": str(info.encoding),
+                                          "encodings": ", ".join(ENCODINGS)}) from None
         with open(info.path, "rb") as f:
             data = f.read()
         bad = _first_bad_utf8(data)
         info.encoding = guess_legacy_encoding(data[max(0, bad - 4096): bad + SNIFF_BYTES])
         raw.problems.append(Problem(
             f"The file is not UTF-8 throughout (first bad byte at {bad}); read as {info.encoding}",
-            "If letters look wrong in the preview, choose the right encoding and load again."))
+            "If letters look wrong in the preview, choose the right encoding and load again.",
+            key="not_utf8", values={"byte": str(bad), "encoding": str(info.encoding)}))
         raw.source = _csv_source(_transcode(info, raw.workdir), info.delimiter)
         _drop_rejects(con)
         return action()
@@ -595,16 +623,19 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     bad_cols = [f"{k} → '{v}'" for k, v in mapping.items() if v not in raw.columns]
     if bad_cols:
         problems.append(Problem(f"Mapped columns not in the file: {', '.join(bad_cols)}",
-                                f"Columns in the file: {', '.join(raw.columns)}."))
+                                f"Columns in the file: {', '.join(raw.columns)}.", key="mapped_missing",
+                                values={"cols": ", ".join(bad_cols), "columns": ", ".join(raw.columns)}))
     if missing:
         for c in missing:
             problems.append(Problem(
                 f"No column was recognised as {c.replace('_', ' ')}",
                 f"Choose which column holds the {c.replace('_', ' ')} in the mapping "
-                f"(columns: {', '.join(raw.columns[:30])}), or name it '{c}'.", column=c))
+                f"(columns: {', '.join(raw.columns[:30])}), or name it '{c}'.", column=c, key="no_column",
+                values={"what": {"t": f"prob.what.{c}"}, "columns": ", ".join(raw.columns[:30]), "name": c}))
     if "stage" not in mapping and "event" not in mapping and not missing:
         problems.append(Problem("No stage or event column was recognised",
-                                "Map a column to 'stage' (journey stage) or 'event' (action) so funnels have steps."))
+                                "Map a column to 'stage' (journey stage) or 'event' (action) so funnels have steps.",
+                                key="no_stage_event"))
     if missing or bad_cols or ("stage" not in mapping and "event" not in mapping):
         raise IngestError(problems)
 
@@ -682,28 +713,36 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
         if options.encoding is not None or raw.info.encoding not in (None, "utf-8"):
             raise IngestError.one(f"{raw.info.path.name} is not valid {raw.info.encoding} "
                                   f"(line {int(raw.malformed['line'].iloc[0])})",
-                                  f"Choose the file's encoding ({', '.join(ENCODINGS)}).")
+                                  f"Choose the file's encoding ({', '.join(ENCODINGS)}).", key="bad_encoding_line",
+                                  values={"name": raw.info.path.name, "encoding": str(raw.info.encoding),
+                                          "line": str(int(raw.malformed['line'].iloc[0])),
+                                          "encodings": ", ".join(ENCODINGS)})
         with open(raw.info.path, "rb") as f:
             data = f.read()
         bad = _first_bad_utf8(data)
         raw.info.encoding = guess_legacy_encoding(data[max(0, bad - 4096): bad + SNIFF_BYTES])
         problems.append(Problem(
             f"The file is not UTF-8 throughout (first bad byte at {bad}); read as {raw.info.encoding}",
-            "If letters look wrong in the preview, choose the right encoding and load again."))
+            "If letters look wrong in the preview, choose the right encoding and load again.",
+            key="not_utf8", values={"byte": str(bad), "encoding": str(raw.info.encoding)}))
         raw.source = _csv_source(_transcode(raw.info, raw.workdir), raw.info.delimiter)
         parse_and_collect()
     raw.n_records = int(scalar(con, "SELECT count(*) FROM parsed"))
     total = raw.n_records + len(raw.malformed)
     name = raw.info.path.name
     if total == 0:
-        raise IngestError.one(f"{name} has a header but no rows", "Export the data again including the rows.")
+        raise IngestError.one(f"{name} has a header but no rows", "Export the data again including the rows.",
+                              key="no_rows", values={"name": name})
     if len(raw.malformed) and len(raw.malformed) > MAX_REJECT_SHARE * total:
         ex = "; ".join(f"line {r.line}: {r.error}" for r in raw.malformed.head(3).itertuples())
         raise IngestError.one(
             f"{name}: {len(raw.malformed)} of {total} lines do not have the header's "
             f"{len(raw.columns)} fields (delimiter '{_show_delim(raw.info.delimiter)}') — {ex}",
             "The file is ragged or uses another delimiter: check the delimiter and quoting in the export, "
-            "or choose the delimiter by hand.")
+            "or choose the delimiter by hand.", key="ragged",
+            values={"name": name, "bad": len(raw.malformed), "total": total, "fields": len(raw.columns),
+                    "delim": _show_delim(raw.info.delimiter) if raw.info.delimiter != "\t" else {"t": "prob.tab"},
+                    "examples": [[str(r.line), str(r.error)] for r in raw.malformed.head(3).itertuples()]})
     # Formats seen only past the head (e.g. a second date style later in the file): learn them once.
     failing = run(con, "SELECT DISTINCT _raw_ts AS v FROM parsed WHERE _reason = 'unparseable timestamp' LIMIT 2000")
     if len(failing):
@@ -716,7 +755,8 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     if tfmt.assumed_order:
         problems.append(Problem(
             f"Dates in '{mapping['timestamp']}' could be day-first or month-first; read as {tfmt.describe()}",
-            "If that is wrong, choose the other order in the mapping and load again.", column=mapping["timestamp"]))
+            "If that is wrong, choose the other order in the mapping and load again.", column=mapping["timestamp"],
+            key="day_month", values={"column": mapping["timestamp"], "format": tfmt.describe()}))
 
     # Stages: canonical keys for synonyms in any language; other values kept as written.
     raw_counts = run(con, f"SELECT {stage_key} AS v, count(*) AS n FROM parsed WHERE _reason IS NULL GROUP BY 1")
@@ -792,7 +832,8 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
         if n_bad:
             problems.append(Problem(f"{n_bad} value(s) in '{mapping[canon]}' ({canon}) are not numbers; "
                                     f"they are left empty (the rows are kept)",
-                                    "Check the column for text, currency words or NaN/Inf.", column=mapping[canon]))
+                                    "Check the column for text, currency words or NaN/Inf.", column=mapping[canon],
+                                    key="not_numbers", values={"n": n_bad, "column": mapping[canon], "field": canon}))
 
     usable = int(stats["usable"])
     n_unusable = int(stats["missing_ids"] + stats["missing_ts"] + stats["bad_ts"]) + len(raw.malformed)
@@ -800,34 +841,43 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     if stats["missing_ids"]:
         problems.append(Problem(f"{int(stats['missing_ids'])} row(s) have no customer id and cannot be used",
                                 f"Fill in '{mapping['customer_id']}' for those rows (see the unusable rows download).",
-                                column=mapping["customer_id"]))
+                                column=mapping["customer_id"], key="missing_ids",
+                                values={"n": int(stats["missing_ids"]), "column": mapping["customer_id"]}))
     if stats["missing_ts"]:
         problems.append(Problem(f"{int(stats['missing_ts'])} row(s) have no timestamp and cannot be used",
-                                f"Fill in '{mapping['timestamp']}' for those rows.", column=mapping["timestamp"]))
+                                f"Fill in '{mapping['timestamp']}' for those rows.", column=mapping["timestamp"],
+                                key="missing_ts", values={"n": int(stats["missing_ts"]), "column": mapping["timestamp"]}))
     if stats["bad_ts"]:
         ex = ", ".join(repr(v) for v in bad_ts_examples[:3])
         problems.append(Problem(f"{int(stats['bad_ts'])} timestamp(s) in '{mapping['timestamp']}' could not be read "
                                 f"(e.g. {ex}); read as {tfmt.describe()}",
                                 "Use ISO 8601 (2026-03-04 12:30:00) or one consistent date format.",
-                                column=mapping["timestamp"]))
+                                column=mapping["timestamp"], key="bad_ts",
+                                values={"n": int(stats["bad_ts"]), "column": mapping["timestamp"], "examples": ex,
+                                        "format": tfmt.describe() if tfmt.describe() != "unrecognised"
+                                        else {"t": "prob.fmt.unrecognised"}}))
     if len(raw.malformed):
         lines = ", ".join(str(x) for x in raw.malformed["line"].head(5).tolist())
         problems.append(Problem(f"{len(raw.malformed)} line(s) do not have the header's {len(raw.columns)} fields "
-                                f"(lines {lines})", "Fix the quoting or delimiters on those lines."))
+                                f"(lines {lines})", "Fix the quoting or delimiters on those lines.", key="malformed",
+                                values={"n": len(raw.malformed), "fields": len(raw.columns), "lines": lines}))
     if stats["future"]:
         problems.append(Problem(f"{int(stats['future'])} event(s) are dated in the future (after {now:%Y-%m-%d})",
-                                "Check the time zone or the date format; the rows are kept."))
+                                "Check the time zone or the date format; the rows are kept.", key="future",
+                                values={"n": int(stats["future"]), "date": f"{now:%Y-%m-%d}"}))
     if dup:
         problems.append(Problem(f"{dup} row(s) repeat another row's customer, time, stage and event",
-                                "They are kept; remove them in the source if they are double-logged."))
+                                "They are kept; remove them in the source if they are double-logged.",
+                                key="duplicates", values={"n": int(dup)}))
     if "stage" not in mapping:
         unmapped = per_stage.get("(none)", 0)
         if unmapped:
             problems.append(Problem(f"{unmapped} event(s) are not mapped to a journey stage",
-                                    "Map events to stages on the Data page, or use events as funnel steps."))
+                                    "Map events to stages on the Data page, or use events as funnel steps.",
+                                    key="unmapped", values={"n": int(unmapped)}))
     if usable == 0:
         problems.insert(0, Problem("No usable rows: every row lacks a customer id or a readable timestamp",
-                                   "Check the mapping of the customer id and timestamp columns."))
+                                   "Check the mapping of the customer id and timestamp columns.", key="no_usable"))
         raise IngestError(problems)
 
     return QualityReport(
@@ -841,6 +891,7 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
         missing_ids=int(stats["missing_ids"]), future_dates=int(stats["future"]),
         malformed_lines=len(raw.malformed), timestamp_format=tfmt.describe(), mapping=dict(mapping),
         stage_order=order, problems=[str(p) for p in problems],
+        problem_items=[p.to_item() for p in problems],
     )
 
 

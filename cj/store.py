@@ -117,8 +117,8 @@ def _run_locked(con, sql: str, params, tables: dict) -> pd.DataFrame:
         if damaged is None:
             raise
         raise StoreError.one(f"A saved data file cannot be read ({damaged}): it is damaged or was removed",
-                             "Delete this dataset and upload the file again; other datasets are unaffected.") \
-            from exc
+                             "Delete this dataset and upload the file again; other datasets are unaffected.",
+                             key="saved_file_damaged", values={"file": damaged}) from exc
     finally:
         for name in registered:
             try:
@@ -412,10 +412,12 @@ class Workspace:
             return _check_meta(json.loads(path.read_text("utf-8")), dataset_id)
         except FileNotFoundError:
             raise StoreError.one(f"Dataset '{dataset_id}' was not found",
-                                 "It may have been deleted; pick another dataset or upload the file again.") from None
+                                 "It may have been deleted; pick another dataset or upload the file again.",
+                                 key="ds_not_found", values={"name": dataset_id}) from None
         except (OSError, ValueError, TypeError):
             raise StoreError.one(f"Dataset '{dataset_id}' is damaged (its meta.json cannot be read)",
-                                 "Delete it and upload the file again; other datasets are unaffected.") from None
+                                 "Delete it and upload the file again; other datasets are unaffected.",
+                                 key="ds_meta_damaged", values={"name": dataset_id}) from None
 
     def save_meta(self, meta: DatasetMeta) -> None:
         with self._lock():
@@ -451,13 +453,15 @@ class Workspace:
         path = self.events_path(dataset_id)
         if not path.exists():
             raise StoreError.one(f"Dataset '{meta.name}' has lost its events file",
-                                 "Delete it and upload the file again; other datasets are unaffected.")
+                                 "Delete it and upload the file again; other datasets are unaffected.",
+                                 key="ds_lost_events", values={"name": meta.name})
         try:
             execute(con, f"CREATE OR REPLACE VIEW {quote_ident(view)} AS "
                          f"SELECT * FROM read_parquet({quote_literal(str(path))})")
         except duckdb.Error as exc:
             raise StoreError.one(f"Dataset '{meta.name}' is damaged ({type(exc).__name__})",
-                                 "Delete it and upload the file again; other datasets are unaffected.") from None
+                                 "Delete it and upload the file again; other datasets are unaffected.",
+                                 key="ds_damaged", values={"name": meta.name, "error": type(exc).__name__}) from None
         return meta
 
     # -- external datasets (a Parquet location registered without copying)

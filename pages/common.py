@@ -287,12 +287,13 @@ def version_key(meta) -> str:
 
 def show_error(exc: CJError) -> None:
     """Every problem at once, as text (never HTML)."""
+    lang = language()
     if len(exc.problems) <= 1:
-        st.error(md(exc.message), icon=":material/error:")
+        st.error(md(exc.text_in(lang)), icon=":material/error:")
     else:
         st.error(tr("msg.problems", n=len(exc.problems)), icon=":material/error:")
         for p in exc.problems:
-            st.text("• " + str(p))
+            st.text("• " + p.text_in(lang))
 
 
 def require_dataset():

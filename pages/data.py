@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from cj import charts, config, exports, i18n, ingest, schema, store
-from cj.errors import CJError
+from cj.errors import CJError, Problem
 from pages import common
 
 common.page()
@@ -67,7 +67,7 @@ with st.expander(common.tr("data.upload"), expanded=st.session_state.get("cj_ds"
                 st.session_state["cj_flash"] = common.tr("data.loaded", name=common.md(uploaded.name))
             except CJError as exc:
                 st.session_state["cj_pending"] = {"path": str(path), "name": uploaded.name, "options": options,
-                                                  "problems": [str(p) for p in exc.problems]}
+                                                  "problems": [p.to_item() for p in exc.problems]}
         st.rerun()
 
 # ------------------------------------------------------------------ external Parquet (trusted installs only)
@@ -92,7 +92,7 @@ pending = st.session_state.get("cj_pending")
 if pending:
     st.error(common.tr("data.not_loaded", name=common.md(pending["name"])), icon=":material/error:")
     for p in pending["problems"]:
-        st.text("• " + p)
+        st.text("• " + Problem.from_item(p).text_in(common.language()))
     # If the file itself is readable, let the user say which column is which.
     try:
         c = common.con()
@@ -154,6 +154,9 @@ with tab_report:
                          delimiter=common.md(repr(report.get("delimiter")) if report.get("delimiter") else "—"),
                          ts=common.md(report.get("timestamp_format"))))
     problems = report.get("problems", [])
+    items = report.get("problem_items") or []
+    if len(items) == len(problems):      # saved with keys: shown in the language (older datasets: English)
+        problems = [Problem.from_item(p).text_in(common.language()) for p in items]
     if problems:
         st.warning(common.tr("data.to_check", n=len(problems)), icon=":material/search:")
         for p in problems:

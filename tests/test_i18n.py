@@ -358,3 +358,94 @@ def test_link_note_stays_english_in_english(workspace):
     at.switch_page("pages/funnel.py").run()
     notes = " ".join(w.value for w in at.warning)
     assert "The link's funnel mode" in notes and "using the default" in notes, notes
+
+
+# ------------------------------------------------------------------ problems found when a file is read
+
+def test_every_problem_key_has_its_templates():
+    """Each ``key="..."`` given to a Problem in cj.ingest / cj.store has prob.<key>.msg and .fix in every language
+    (the placeholder scan above covers the prob.* keys too)."""
+    import inspect
+
+    from cj import ingest, store
+
+    keys = set()
+    for mod in (ingest, store):
+        keys |= set(re.findall(r'\bkey="(\w+)"', inspect.getsource(mod)))
+    assert len(keys) >= 30
+    for k in sorted(keys):
+        for part in ("msg", "fix"):
+            entry = i18n.STRINGS.get(f"prob.{k}.{part}")
+            assert entry and all(entry.get(lang, "").strip() for lang in i18n.LANGS), (k, part)
+    # templates point only at template keys that exist (values {"t": ...})
+    assert all(f"prob.what.{c}" in i18n.STRINGS for c in __import__("cj.schema").schema.REQUIRED)
+
+
+_ALLOWED_LATIN = {"ISO", "CSV", "Parquet", "Excel", "gzip", "JSON", "HTML", "XML", "xlsx", "xls", "UTF", "MB",
+                  "NaN", "Inf", "id", "ID", "stage", "event", "meta", "json", "CJ_MAX_UNZIPPED_MB", "zip"}
+
+
+def _bad_file_problems(tmp_path):
+    """(file name, problems) for a few typical bad files."""
+    from cj import ingest, store
+    from cj.errors import IngestError, Problem
+
+    files = {
+        "empty.csv": b"",
+        "export.csv": b'[{"customer_id": "c1", "timestamp": "2024-01-01"}]\n',
+        "ragged.csv": b"customer_id,timestamp,event\n" + b"c1;2024-01-01;view\n" * 8 + b"c2,2024-01-02,buy\n",
+        "times.csv": b"customer_id,timestamp,event\n" + b"c1,2024-01-01 10:00:00,view\n" * 5
+                     + b"c2,not a date,buy\nc3,2024-01-03 11:00:00,buy\n",
+        "noid.csv": b"person,timestamp,event\n" + b"1.5,2024-01-01 10:00:00,view\n" * 5,
+    }
+    out = {}
+    for name, data in files.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        con = store.connect()
+        try:
+            rep = ingest.ingest(con, path, workdir=tmp_path)
+            problems = [Problem.from_item(p) for p in rep.report.problem_items]
+            assert [str(p) for p in problems] == rep.report.problems
+        except IngestError as exc:
+            problems = exc.problems
+        finally:
+            con.close()
+        out[name] = problems
+    return out
+
+
+def test_problems_of_bad_files_are_translated(tmp_path):
+    found = _bad_file_problems(tmp_path)
+    expected = {"empty.csv": "empty", "export.csv": "json", "ragged.csv": "ragged", "times.csv": "bad_ts",
+                "noid.csv": "no_column"}
+    for name, key in expected.items():
+        assert key in [p.key for p in found[name]], (name, [str(p) for p in found[name]])
+    for name, problems in found.items():
+        for p in problems:
+            assert p.text_in("en") == str(p)
+            if not p.key:
+                continue
+            assert p.render("en") == str(p), p.key                 # the English template is the message
+            data = [name] + [str(v) for v in p.values.values() if isinstance(v, str)]
+            data += [str(x) for v in p.values.values() if isinstance(v, list) for pair in v for x in pair]
+            for lang in ("ru", "zh"):
+                text = p.text_in(lang)
+                assert text != str(p) and not re.search(r"{\w+}", text), (lang, text)
+                for d in sorted(data, key=len, reverse=True):
+                    text = text.replace(d, " ")
+                latin = [w for w in re.findall(r"[A-Za-z_]{2,}", text) if w not in _ALLOWED_LATIN]
+                assert latin == [], (lang, p.key, p.text_in(lang), latin)
+
+
+def test_store_problems_are_translated(tmp_path):
+    from cj import store
+    from cj.errors import StoreError
+
+    ws = store.Workspace(tmp_path)
+    with pytest.raises(StoreError) as exc:
+        ws.meta("ds_does_not_exist")
+    p = exc.value.problems[0]
+    assert exc.value.text_in("en") == exc.value.message
+    assert p.key and p.render("en") == str(p)
+    assert "не найден" in p.text_in("ru") and "未找到" in p.text_in("zh")
