@@ -56,7 +56,8 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
         if re.search(r"_\d+$", c) and re.sub(r"_\d+$", "", c) in columns:
             base = re.sub(r"_\d+$", "", c)
             problems.append(Problem(f"Column name '{base}' appears more than once; the later one is called '{c}'",
-                                    "Rename the columns in the file if they mean different things.", column=c))
+                                    "Rename the columns in the file if they mean different things.", column=c,
+                                    key="dup_column", values={"base": base, "col": c}))
     samples = _samples(source)
     if mapping is None:
         mapping = dict(schema.detect_mapping(columns, samples).mapping)
@@ -64,15 +65,18 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
     bad_cols = [f"{k} → '{v}'" for k, v in mapping.items() if v not in columns]
     if bad_cols:
         problems.append(Problem(f"Mapped columns not in the file: {', '.join(bad_cols)}",
-                                f"Columns in the file: {', '.join(columns)}."))
+                                f"Columns in the file: {', '.join(columns)}.", key="mapped_missing",
+                                values={"cols": ", ".join(bad_cols), "columns": ", ".join(columns)}))
     for c in missing:
         problems.append(Problem(
             f"No column was recognised as {c.replace('_', ' ')}",
             f"Choose which column holds the {c.replace('_', ' ')} in the mapping "
-            f"(columns: {', '.join(columns[:30])}), or name it '{c}'.", column=c))
+            f"(columns: {', '.join(columns[:30])}), or name it '{c}'.", column=c, key="no_column",
+            values={"what": {"t": f"prob.what.{c}"}, "columns": ", ".join(columns[:30]), "name": c}))
     if "stage" not in mapping and "event" not in mapping and not missing:
         problems.append(Problem("No stage or event column was recognised",
-                                "Map a column to 'stage' (journey stage) or 'event' (action) so funnels have steps."))
+                                "Map a column to 'stage' (journey stage) or 'event' (action) so funnels have steps.",
+                                key="no_stage_event"))
     if missing or bad_cols or ("stage" not in mapping and "event" not in mapping):
         raise IngestError(problems)
     ts_col = mapping["timestamp"]
@@ -145,34 +149,41 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
     if tfmt.assumed_order:
         problems.append(Problem(
             f"Dates in '{ts_col}' could be day-first or month-first; read as {tfmt.describe()}",
-            "If that is wrong, choose the other order in the mapping and load again.", column=ts_col))
+            "If that is wrong, choose the other order in the mapping and load again.", column=ts_col,
+            key="day_month", values={"column": ts_col, "format": tfmt.describe()}))
     for canon in decimals:
         n_bad = int(stats[f"bad_{canon}"])
         if n_bad:
             problems.append(Problem(f"{n_bad} value(s) in '{mapping[canon]}' ({canon}) are not numbers; "
                                     f"they are left empty (the rows are kept)",
-                                    "Check the column for text, currency words or NaN/Inf.", column=mapping[canon]))
+                                    "Check the column for text, currency words or NaN/Inf.", column=mapping[canon],
+                                    key="not_numbers", values={"n": n_bad, "column": mapping[canon], "field": canon}))
     n_usable, n_ids, n_ts = int(stats["usable"]), int(stats["missing_ids"]), int(stats["missing_ts"])
     future = int(stats["future"])
     if n_ids:
         problems.append(Problem(f"{n_ids} row(s) have no customer id and cannot be used",
                                 f"Fill in '{mapping['customer_id']}' for those rows (see the unusable rows download).",
-                                column=mapping["customer_id"]))
+                                column=mapping["customer_id"], key="missing_ids",
+                                values={"n": n_ids, "column": mapping["customer_id"]}))
     if n_ts:
         problems.append(Problem(f"{n_ts} row(s) have no timestamp and cannot be used",
-                                f"Fill in '{ts_col}' for those rows.", column=ts_col))
+                                f"Fill in '{ts_col}' for those rows.", column=ts_col,
+                                key="missing_ts", values={"n": n_ts, "column": ts_col}))
     if future:
         problems.append(Problem(f"{future} event(s) are dated in the future (after {now:%Y-%m-%d})",
-                                "Check the time zone or the date format; the rows are kept."))
+                                "Check the time zone or the date format; the rows are kept.", key="future",
+                                values={"n": future, "date": f"{now:%Y-%m-%d}"}))
     if dup:
         problems.append(Problem(f"{dup} row(s) repeat another row's customer, time, stage and event",
-                                "They are kept; remove them in the source if they are double-logged."))
+                                "They are kept; remove them in the source if they are double-logged.",
+                                key="duplicates", values={"n": int(dup)}))
     if "stage" not in mapping and per_stage.get("(none)", 0):
         problems.append(Problem(f"{per_stage['(none)']} event(s) are not mapped to a journey stage",
-                                "Map events to stages on the Data page, or use events as funnel steps."))
+                                "Map events to stages on the Data page, or use events as funnel steps.",
+                                key="unmapped", values={"n": int(per_stage["(none)"])}))
     if n_usable == 0:
         problems.insert(0, Problem("No usable rows: every row lacks a customer id or a readable timestamp",
-                                   "Check the mapping of the customer id and timestamp columns."))
+                                   "Check the mapping of the customer id and timestamp columns.", key="no_usable"))
         raise IngestError(problems)
     return QualityReport(
         file=name, format="parquet", encoding=None, delimiter=None,
@@ -183,5 +194,5 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
         events_per_stage=per_stage, duplicates=dup, unparseable_timestamps=0, unparseable_timestamp_examples=[],
         missing_timestamps=n_ts, missing_ids=n_ids, future_dates=future, malformed_lines=0,
         timestamp_format=tfmt.describe(), mapping=dict(mapping), stage_order=order,
-        problems=[str(p) for p in problems],
+        problems=[str(p) for p in problems], problem_items=[p.to_item() for p in problems],
     )
