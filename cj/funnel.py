@@ -937,12 +937,18 @@ def _units_sql(con, spec: _Spec, *, times: bool = False, first: bool = False, by
     return sql, dict(b), tables
 
 
-def _step_aggs(spec: _Spec, times: bool) -> list[str]:
-    """Aggregates over the per-unit relation: reached_j, inwin_j, medians."""
+def _duckdb_median(lvl: int, seconds: str) -> str:
+    return f"median({seconds}) FILTER (WHERE lvl >= {lvl})"
+
+
+def _step_aggs(spec: _Spec, times: bool, *, median=_duckdb_median, null_double: str = "NULL::DOUBLE",
+               us_per_s: str = "1e6") -> list[str]:
+    """Aggregates over the per-unit relation: reached_j, inwin_j, medians. The Spark twin passes its
+    own exact median, NULL cast and literal (``median(level, seconds_expr)`` -> SQL)."""
     n = spec.n
     aggs = []
     if spec.mode == "open":
-        aggs += [f"count_if(mask & {1 << (j - 1)} <> 0) AS reached{j}" for j in range(1, n + 1)]
+        aggs += [f"count_if((mask & {1 << (j - 1)}) <> 0) AS reached{j}" for j in range(1, n + 1)]
         aggs += [f"0 AS inwin{j}" for j in range(1, n + 1)]
     else:
         aggs += [f"count_if(lvl >= {j}) AS reached{j}" for j in range(1, n + 1)]
@@ -950,11 +956,11 @@ def _step_aggs(spec: _Spec, times: bool) -> list[str]:
     for j in range(1, n + 1):
         if times and spec.mode in ("ordered", "strict"):
             prev = f"t{j - 1}" if j > 1 else "t1"
-            aggs.append(f"median((t{j} - t1) / 1e6) FILTER (WHERE lvl >= {j}) AS mstart{j}")
-            aggs.append(f"median((t{j} - {prev}) / 1e6) FILTER (WHERE lvl >= {j}) AS mprev{j}")
+            aggs.append(f"{median(j, f'(t{j} - t1) / {us_per_s}')} AS mstart{j}")
+            aggs.append(f"{median(j, f'(t{j} - {prev}) / {us_per_s}')} AS mprev{j}")
         else:
-            aggs.append(f"NULL::DOUBLE AS mstart{j}")
-            aggs.append(f"NULL::DOUBLE AS mprev{j}")
+            aggs.append(f"{null_double} AS mstart{j}")
+            aggs.append(f"{null_double} AS mprev{j}")
     return aggs
 
 

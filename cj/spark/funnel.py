@@ -454,23 +454,10 @@ def _cte(units_sql: str) -> str:
 
 
 def _step_aggs(spec: F._Spec, times: bool) -> list[str]:
-    n = spec.n
-    aggs = []
-    if spec.mode == "open":
-        aggs += [f"count_if((mask & {1 << (j - 1)}) <> 0) AS reached{j}" for j in range(1, n + 1)]
-        aggs += [f"0 AS inwin{j}" for j in range(1, n + 1)]
-    else:
-        aggs += [f"count_if(lvl >= {j}) AS reached{j}" for j in range(1, n + 1)]
-        aggs += ["0 AS inwin1"] + [f"count_if(lvl = {j - 1} AND inwin) AS inwin{j}" for j in range(2, n + 1)]
-    for j in range(1, n + 1):
-        if times and spec.mode in ("ordered", "strict"):
-            prev = f"t{j - 1}" if j > 1 else "t1"
-            aggs.append(f"percentile(CASE WHEN lvl >= {j} THEN (t{j} - t1) / 1000000D END, 0.5) AS mstart{j}")
-            aggs.append(f"percentile(CASE WHEN lvl >= {j} THEN (t{j} - {prev}) / 1000000D END, 0.5) AS mprev{j}")
-        else:
-            aggs.append(f"CAST(NULL AS DOUBLE) AS mstart{j}")
-            aggs.append(f"CAST(NULL AS DOUBLE) AS mprev{j}")
-    return aggs
+    """DuckDB's aggregates with Spark's exact median (``percentile``, linear interpolation like DuckDB's
+    ``median``)."""
+    return F._step_aggs(spec, times, null_double="CAST(NULL AS DOUBLE)", us_per_s="1000000D",
+                        median=lambda lvl, x: f"percentile(CASE WHEN lvl >= {lvl} THEN {x} END, 0.5)")
 
 
 # --------------------------------------------------------------------------------- API
