@@ -126,15 +126,18 @@ def _dmy_formats(fmt: TimeFormat) -> list[str]:
     return out
 
 
-def sql_expression(col_sql: str, fmt: TimeFormat) -> str:
+def sql_expression(col_sql: str, fmt: TimeFormat, *, trimmed: bool = False) -> str:
     """SQL turning VARCHAR ``col_sql`` into a naive-UTC TIMESTAMP (NULL when unparseable).
 
-    ``col_sql`` must already be a quoted identifier or expression.
+    ``col_sql`` must already be a quoted identifier or expression; ``trimmed`` says its edge blanks
+    are already gone (a per-value ``trim`` is a large share of a 10M-row parse).
     """
-    x = f"trim({col_sql})"
+    x = col_sql if trimmed else f"trim({col_sql})"
     parts = []
     if fmt.iso or fmt.empty:
-        parts.append(f"try_cast(try_cast({x} AS TIMESTAMPTZ) AS TIMESTAMP)")
+        # The instant's microseconds, not a TIMESTAMPTZ→TIMESTAMP cast: that cast goes through ICU's
+        # calendar per value (2.5× slower) and would keep 'infinity', which is no date.
+        parts.append(f"make_timestamp(epoch_us(try_cast({x} AS TIMESTAMPTZ)))")
     fmts: list[str] = []
     if fmt.ymd_slash:
         fmts += ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d"]

@@ -252,6 +252,31 @@ def test_record_numbers_survive_a_rowid_column_and_edge_blanks(tmp_path, con):
                                    "rowid_1": ["x3", "x4"]}
 
 
+def test_timestamps_with_edge_blanks_and_infinity(tmp_path, con):
+    """Timestamps are read as written first and, only if that fails, again without edge blanks (tabs,
+    line breaks and no-break spaces too); 'infinity' is no date. Offsets are applied (UTC).
+
+    Seen failing: with the fallback removed, the tab- and no-break-space-wrapped values were unparseable;
+    with the old TIMESTAMPTZ→TIMESTAMP cast, 'infinity' became a usable event at the end of time."""
+    text = ("user_id,ts,stage\n"
+            "a,2026-03-01T10:00:00+02:00,awareness\n"
+            "b,\t2026-03-01 11:00\t,interest\n"
+            "c,\u00a02026-03-01 12:00:00Z\u00a0,interest\n"
+            'd," 2026-03-01 13:00 ",interest\n'
+            "e,infinity,interest\n"
+            "f,2026-03-01 14:00,interest\n")
+    p = tmp_path / "blanks.csv"
+    p.write_text(text, encoding="utf-8")
+    raw = ingest.read_raw(con, p, workdir=tmp_path)
+    rep = ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+    assert (rep.rows_read, rep.rows_usable, rep.unparseable_timestamps) == (6, 5, 1)
+    assert rep.unparseable_timestamp_examples == ["infinity"]
+    ev = store.run(con, "SELECT customer_id, CAST(timestamp AS VARCHAR) AS t FROM events_new ORDER BY _record")
+    assert ev.to_dict("list") == {"customer_id": ["a", "b", "c", "d", "f"],
+                                  "t": ["2026-03-01 08:00:00", "2026-03-01 11:00:00", "2026-03-01 12:00:00",
+                                        "2026-03-01 13:00:00", "2026-03-01 14:00:00"]}
+
+
 def test_saved_dataset_roundtrip(tmp_path, workspace):
     p = tmp_path / "basic.csv"
     p.write_text(BASIC)
