@@ -7,6 +7,7 @@ parameters, so two sessions never see each other's data.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -363,10 +364,15 @@ def md(text: object) -> str:
 def download_table(df, name: str, key: str, label: str | None = None) -> None:
     from cj import exports
 
+    # The bytes are made when the button is clicked (Streamlit calls the function then), not on every
+    # run: an XLSX of 100k segment members takes ~9 s to write, which every visit to the page paid.
+    # A click does not rerun the page (on_click="ignore"): a rerun would replace the other button's
+    # deferred file while the user may be clicking it ("Deferred file not found").
     c1, c2 = st.columns([3, 1])
-    c1.download_button(label or tr("common.download_csv"), exports.csv_bytes(df), file_name=f"{name}.csv",
-                       mime="text/csv", key=key)
-    c2.download_button("XLSX", exports.xlsx_bytes(df), file_name=f"{name}.xlsx", key=key + "_xlsx",
+    c1.download_button(label or tr("common.download_csv"), functools.partial(exports.csv_bytes, df),
+                       file_name=f"{name}.csv", mime="text/csv", key=key, on_click="ignore")
+    c2.download_button("XLSX", functools.partial(exports.xlsx_bytes, df), file_name=f"{name}.xlsx", key=key + "_xlsx",
+                       on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        help=tr("common.xlsx_help"))
 

@@ -1,6 +1,7 @@
 """Data page: upload, what the product made of the file, and fixing it."""
 from __future__ import annotations
 
+import functools
 import secrets
 import shutil
 from pathlib import Path
@@ -178,9 +179,9 @@ with tab_report:
         rejects = store.run(c, f"SELECT * FROM read_parquet({store.quote_literal(str(rej_path))}) LIMIT 100000")
         st.markdown(common.tr("data.unusable_rows"))
         common.table(rejects.head(200), key="rejects_table")
-        st.download_button(common.tr("data.dl_rejects"), exports.csv_bytes(rejects),
+        st.download_button(common.tr("data.dl_rejects"), functools.partial(exports.csv_bytes, rejects),
                            file_name=f"{Path(meta.source or 'data').stem}-unusable-rows.csv", mime="text/csv",
-                           key="dl_rejects")
+                           key="dl_rejects", on_click="ignore")
 
 with tab_map:
     src_cols = meta.extra.get("source_columns") or []
