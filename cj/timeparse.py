@@ -126,13 +126,13 @@ def _dmy_formats(fmt: TimeFormat) -> list[str]:
     return out
 
 
-def sql_expression(col_sql: str, fmt: TimeFormat, *, trimmed: bool = False) -> str:
+def sql_expression(col_sql: str, fmt: TimeFormat) -> str:
     """SQL turning VARCHAR ``col_sql`` into a naive-UTC TIMESTAMP (NULL when unparseable).
 
-    ``col_sql`` must already be a quoted identifier or expression; ``trimmed`` says its edge blanks
-    are already gone (a per-value ``trim`` is a large share of a 10M-row parse).
+    ``col_sql`` must already be a quoted identifier or expression. Edge blanks are the caller's:
+    ingest tries the value as read, then (only where that fails) without its edge blanks.
     """
-    x = col_sql if trimmed else f"trim({col_sql})"
+    x = col_sql
     parts = []
     if fmt.iso or fmt.empty:
         # The instant's microseconds, not a TIMESTAMPTZ→TIMESTAMP cast: that cast goes through ICU's

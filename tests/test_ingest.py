@@ -198,6 +198,15 @@ def test_messy_file(tmp_path, con, name, data, expected):
     assert len(CASES) >= 25
 
 
+def _build(con, tmp_path, name: str, text: str):
+    """Write ``text`` as a UTF-8 file, read it with the detected mapping and build the events
+    (``events_new``/``rejects_new`` stay in ``con``); 'now' is fixed at 2026-06-01."""
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    raw = ingest.read_raw(con, p, workdir=tmp_path)
+    return ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+
+
 def test_report_numbers_hand_computed(tmp_path, con):
     """A small file whose report is worked out by hand."""
     text = ("user_id,ts,stage,event\n"
@@ -209,10 +218,7 @@ def test_report_numbers_hand_computed(tmp_path, con):
             ",2026-03-05 08:00,interest,visit\n"           # missing id
             "c,,interest,visit\n"                          # missing timestamp
             "c,2030-01-01 00:00,loyalty,repeat\n")         # future (relative to 'now' below)
-    p = tmp_path / "small.csv"
-    p.write_text(text)
-    raw = ingest.read_raw(con, p, workdir=tmp_path)
-    rep = ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+    rep = _build(con, tmp_path, "small.csv", text)
     assert (rep.rows_read, rep.rows_usable, rep.rows_unusable) == (8, 5, 3)
     assert rep.customers == 3
     assert rep.duplicates == 1
@@ -238,10 +244,7 @@ def test_record_numbers_survive_a_rowid_column_and_edge_blanks(tmp_path, con):
             "\u00a0b\t,2026-03-01 11:00,interest,x2\n"
             " \t ,2026-03-01 12:00,interest,x3\n"
             "c,bad,interest,x4\n")
-    p = tmp_path / "rowid.csv"
-    p.write_text(text, encoding="utf-8")
-    raw = ingest.read_raw(con, p, workdir=tmp_path)
-    rep = ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+    rep = _build(con, tmp_path, "rowid.csv", text)
     assert (rep.rows_read, rep.rows_usable, rep.rows_unusable) == (4, 2, 2)
     ev = store.run(con, "SELECT * FROM events_new ORDER BY _record")
     assert ev["customer_id"].tolist() == ["a", "b"]
@@ -265,10 +268,7 @@ def test_timestamps_with_edge_blanks_and_infinity(tmp_path, con):
             'd," 2026-03-01 13:00 ",interest\n'
             "e,infinity,interest\n"
             "f,2026-03-01 14:00,interest\n")
-    p = tmp_path / "blanks.csv"
-    p.write_text(text, encoding="utf-8")
-    raw = ingest.read_raw(con, p, workdir=tmp_path)
-    rep = ingest.build_events(con, raw, ingest.detect(con, raw).mapping, now=datetime(2026, 6, 1))
+    rep = _build(con, tmp_path, "blanks.csv", text)
     assert (rep.rows_read, rep.rows_usable, rep.unparseable_timestamps) == (6, 5, 1)
     assert rep.unparseable_timestamp_examples == ["infinity"]
     ev = store.run(con, "SELECT customer_id, CAST(timestamp AS VARCHAR) AS t FROM events_new ORDER BY _record")
