@@ -657,7 +657,7 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
     # the parse below would silently take its place (e.g. a '_reason' column rejecting every row):
     # keep such a column under a suffixed name instead.
     reserved = {n.lower() for n in ("_record", "_raw_ts", "_reason", "rowid", *schema.CANONICAL)} | \
-        {f"_{kind}_{c}" for kind in ("txt", "bad") for c in decimals}
+        {f"_{kind}_{c}" for kind in ("has", "bad") for c in decimals}
     taken = reserved | {c.lower() for c in extras}
     alias = {c: c for c in extras}
     for c in extras:
@@ -688,15 +688,15 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
             inner.append(f"{src['feedback']} AS feedback")
         for canon, dec in decimals.items():
             inner.append(f"{_number_sql(src[canon], dec)} AS {canon}")
-            inner.append(f"{src[canon]} AS _txt_{canon}")      # the text, for the check one level up
+            inner.append(f"{src[canon]} AS _has_{canon}")      # the text ("has a value?" is checked one level up)
         for c in extras:
             inner.append(f"{quote_ident(c)} AS {quote_ident(alias[c])}")
         # (No third level: with 10,000 extra columns each level of projection costs memory.)
-        outer = ["* EXCLUDE (_raw_ts" + "".join(f", _txt_{c}" for c in decimals) + ")",
+        outer = ["* EXCLUDE (_raw_ts" + "".join(f", _has_{c}" for c in decimals) + ")",
                  "CASE WHEN timestamp IS NULL THEN _raw_ts END AS _raw_ts"]
         # A value is a bad number when it is not blank and did not parse; the blank test runs only on
         # the values that failed to parse (CASE evaluates a branch only for its rows).
-        outer += [f"CASE WHEN {c} IS NULL AND _txt_{c} IS NOT NULL THEN {_blank_null(f'_txt_{c}')} IS NOT NULL "
+        outer += [f"CASE WHEN {c} IS NULL AND _has_{c} IS NOT NULL THEN {_blank_null(f'_has_{c}')} IS NOT NULL "
                   f"ELSE false END AS _bad_{c}" for c in decimals]
         outer.append("CASE WHEN customer_id IS NULL THEN 'missing customer id' "
                      "WHEN _raw_ts IS NULL THEN 'missing timestamp' "
