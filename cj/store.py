@@ -218,8 +218,14 @@ def _valid_catalog(cat) -> bool:
 
 
 def new_dataset_id() -> str:
-    """An unguessable id (128 bits), usable as a capability in share links."""
-    return secrets.token_urlsafe(16)
+    """An unguessable id (128 bits), usable as a capability in share links.
+
+    Never starts with ``-``: one token in 64 would, and a command line then reads the id as an
+    option (``python -m cj funnel -abc…`` fails with "the following arguments are required")."""
+    while True:
+        token = secrets.token_urlsafe(16)
+        if not token.startswith("-"):
+            return token
 
 
 def valid_id(dataset_id: str) -> bool:

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from cj import cli
+from cj import cli, store
 
 SAMPLE = "data/sample_events.csv.gz"
 
@@ -133,3 +133,15 @@ def test_findings_and_report_in_russian_and_chinese(capsys, tmp_path):
     html = tmp_path / "r.html"
     rep = run_cli(capsys, "report", str(path), "--out", str(html), "--no-segments", "--json", "--lang", "zh")
     assert rep["format"] == "html" and '<html lang="zh"' in html.read_text("utf-8")
+
+
+def test_new_dataset_ids_never_look_like_an_option(monkeypatch, capsys, workspace, tmp_path):
+    """One random id in 64 began with ``-``; ``python -m cj funnel <id>`` then read it as an option
+    and failed ("the following arguments are required: file"). Seen failing in CI."""
+    tokens = iter(["-Ab3_xYz0123456789abcd", "Qb3_xYz0123456789abcde"])
+    monkeypatch.setattr(store.secrets, "token_urlsafe", lambda n: next(tokens))
+    src = tmp_path / "ev.csv"
+    src.write_text("user,when,stage\nu1,2024-01-01 10:00,awareness\nu1,2024-01-02 10:00,purchase\n")
+    ds = run_cli(capsys, "ingest", str(src), "--save", "--json")["dataset_id"]
+    assert ds == "Qb3_xYz0123456789abcde"
+    assert [s["customers"] for s in run_cli(capsys, "funnel", ds, "--json")["steps"]][0] == 1
