@@ -11,7 +11,7 @@ How each DuckDB step is carried over: text values are trimmed of spaces, tabs, l
 and no-break spaces and count as missing when nothing is left (``_blank_null``); the column
 mapping and timestamp format are detected from the first 2,000 rows as text, as DuckDB does;
 a NaN or infinite number is a non-number (left empty, the row kept); duplicates are rows
-repeating customer, time, stage and event (NULLs equal, as DuckDB's row hash has them).
+repeating customer, time, stage (normalised) and event (NULLs equal, as DuckDB's row hash has them).
 """
 from __future__ import annotations
 
@@ -123,7 +123,6 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
         *[count_if(F.col(f"_bad_{c}")).alias(f"bad_{c}") for c in decimals])).iloc[0]
     key = ["customer_id", "timestamp"] + [k for k in ("stage", "event") if k in mapping]
     good = parsed.where(usable)
-    dup = int(stats["usable"]) - good.select(*key).distinct().count()
     raw_counts = to_pandas(good.groupBy(stage_key).agg(F.count(F.lit(1)).alias("n")))
     raw_counts = raw_counts.astype({stage_key: object}).where(raw_counts.notna(), None)
 
@@ -133,6 +132,12 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
         if v is None:
             continue
         stage_of[v] = schema.normalise_stage(v) if stage_key == "stage" else (esm.get(v) or schema.canonical_stage(v))
+    # duplicates as the dataset holds them: a stage synonym and its key are one stage (as ingest)
+    changed = {v: k for v, k in stage_of.items() if stage_key == "stage" and k != v}
+    dup_rows = good.select(*key)
+    if changed:
+        dup_rows = dup_rows.replace(changed, subset=["stage"])
+    dup = int(stats["usable"]) - dup_rows.distinct().count()
     per_stage: dict = {}
     for v, n in zip(raw_counts[stage_key].tolist(), raw_counts["n"].tolist()):
         k = stage_of.get(v) if v is not None else None
