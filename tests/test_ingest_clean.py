@@ -199,3 +199,23 @@ def test_property_clean_path_equals_general_parse(rows):
                    ["customer_id", "timestamp", "stage", "touchpoint", "variant", "revenue", "note"])
         fast, general = _both(p)
     _same(fast, general)
+
+
+EDGE_TIMESTAMPS = ["2024-01-01 10:00:00 America/New_York", "2024-01-01T10:00", "2024-06-01T10:00:00.123456789Z",
+                   "2024-01-01 10:00:00 UTC", "2024-01-01 10:00:00z", "2024-01-01 10:00:00+0530",
+                   "2024-01-01T10:00:00+05", "2024-02-29", "0099-01-01", "2024-01-01 24:00:00",
+                   "2024-01-01 10:00:00 +03:00", "  2024-01-01 10:00  "]
+EDGE_NUMBERS = ["1e3", "-0", " 12 ", "+5", "1_000", "0x10", ".5", "5.", "1,5", "١٢", "1e400", "-1e-400", "12abc", "  "]
+
+
+@pytest.mark.parametrize("kind, value", [("ts", v) for v in EDGE_TIMESTAMPS] + [("num", v) for v in EDGE_NUMBERS])
+def test_edge_values_read_the_same_on_both_paths(tmp_path, kind, value):
+    """DuckDB's CSV reader parses typed columns itself: where it accepts a value the general parse reads
+    it the same way (named zones, offsets without a colon, nanoseconds, '24:00', underscores), and where
+    it refuses one ('z', a spaced offset, hex, decimal commas, overflow) the file falls back."""
+    rows = [f"c{j},2024-01-0{1 + j % 5} 10:00,awareness,1.5" for j in range(20)]
+    rows.append(f'cx,"{value}",purchase,2' if kind == "ts" else f'cx,2024-01-03 11:00,purchase,"{value}"')
+    p = tmp_path / "edge.csv"
+    p.write_text("user_id,ts,stage,revenue\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    fast, general = _both(p)
+    _same(fast, general)
