@@ -743,7 +743,9 @@ def _fast_parse(con, raw: RawTable, mapping: dict, *, src: dict, decimals: dict,
     plain_iso = tfmt.iso and not (tfmt.ymd_slash or tfmt.chinese or tfmt.dmy_sep or tfmt.epoch)
     if (not FAST_PATH or raw.info.kind != "csv" or raw.csv_path is None
             or stage_key != "stage" or not plain_iso or any(d != "." for d in decimals.values())
-            or len(raw.columns) > FAST_MAX_COLUMNS or len(set(mapping.values())) != len(mapping)):
+            or len(raw.columns) > FAST_MAX_COLUMNS or len(set(mapping.values())) != len(mapping)
+            # events_new numbers the rows with read_parquet's file_row_number, which a column may not shadow
+            or "file_row_number" in {str(a).lower() for a in alias.values()}):
         return None
     types = {mapping["timestamp"]: "TIMESTAMPTZ", **{mapping[c]: "DOUBLE" for c in decimals}}
     type_sql = "{" + ", ".join(f"{quote_literal(k)}: '{v}'" for k, v in types.items()) + "}"

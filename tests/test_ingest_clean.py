@@ -111,6 +111,8 @@ def test_a_file_that_is_not_clean_takes_the_general_parse(tmp_path, name, line):
     "user_id,ts,stage\nc1,03/04/2026 10:00,awareness\nc2,04/05/2026 11:00,purchase\n",      # not ISO
     "user_id,ts,stage,revenue\nc1,2026-01-01,awareness,\"1,5\"\nc2,2026-01-02,purchase,\"2,25\"\n",  # decimal comma
     "user_id,ts,event\nc1,2026-01-01,view\nc2,2026-01-02,buy\n",                              # events, no stage
+    # a column named like read_parquet's row-number column (seen failing: BinderException on the view)
+    "user_id,ts,stage,File_Row_Number\nc1,2026-01-01,awareness,a\nc2,2026-01-02,purchase,b\n",
 ])
 def test_files_outside_the_clean_path_are_read_as_before(tmp_path, text):
     p = tmp_path / "other.csv"
