@@ -615,6 +615,8 @@ def _number_sql(col: str, decimal: str) -> str:
 
 
 _BLANKS = " \t\r\n\u00a0"
+# The optional canonical text columns, in the events' column order (feedback is kept as written).
+_TEXT = ("stage", "event", "touchpoint", "experiment", "variant", "session_id", "feedback")
 
 
 def _trim_blanks(col: str) -> str:
@@ -684,19 +686,19 @@ def _whens(fix: dict) -> str:
                     for k, v in fix.items())
 
 
-def _fix_values(con, path: Path, columns: list[str], limit: int = 2000) -> bool:
+def _fix_values(con, path: Path, columns: list[str], stages: list, limit: int = 2000) -> bool | None:
     """Rewrite text values the way the general parse writes them (blanks trimmed, empty → NULL; stage
-    synonyms → keys). Each distinct value is looked at once, and the file is rewritten only when a value
-    needs it. False (the general parse then) when a customer id is missing or blank, or more than
-    ``limit`` values of the few-valued columns would change."""
+    synonyms → keys). Each distinct value is looked at once (``stages``: the stage column's), and the
+    file is rewritten only when a value needs it: True then, else False. None (the general parse then)
+    when a customer id is missing or blank, or more than ``limit`` values of the few-valued columns
+    would change."""
     pq = f"read_parquet({quote_literal(str(path))})"
     repl = {}
     n_fixed = 0
     for c in columns:
         q = quote_ident(c)
         if c == "stage":
-            vals = run(con, f"SELECT DISTINCT {q} AS v FROM {pq} WHERE {q} IS NOT NULL")["v"].tolist()
-            fix = {v: _stage_value(v) for v in vals if _stage_value(v) != v}
+            fix = {v: _stage_value(v) for v in stages if v is not None and _stage_value(v) != v}
         else:   # MATERIALIZED: the test must run on the distinct values, not be pushed down to every row
             d = f"WITH d AS MATERIALIZED (SELECT DISTINCT {q} AS v FROM {pq}) "
             bad = f"v = '' OR {_edge_blank('v')}"
@@ -705,7 +707,7 @@ def _fix_values(con, path: Path, columns: list[str], limit: int = 2000) -> bool:
                                                 f"{_trim_blanks('v')}, '') IS NULL) AS m "
                                                 f"FROM d WHERE v IS NULL OR {bad}").iloc[0]
                 if c == "customer_id" and n_missing:
-                    return False                  # rows without a customer id: the general parse rejects them
+                    return None                   # rows without a customer id: the general parse rejects them
                 if n_fix:
                     repl[c] = f"{_blank_null(q)} AS {q}"
                 continue
@@ -715,13 +717,13 @@ def _fix_values(con, path: Path, columns: list[str], limit: int = 2000) -> bool:
             n_fixed += len(fix)
             repl[c] = f"CASE {q} {_whens(fix)} ELSE {q} END AS {q}"
     if n_fixed > limit:
-        return False
+        return None
     if repl:
         tmp = path.with_name(path.stem + "-fixed.parquet")
         execute(con, f"COPY (SELECT * REPLACE ({', '.join(repl.values())}) FROM {pq}) TO {quote_literal(str(tmp))} "
                      "(FORMAT parquet, COMPRESSION zstd)")
         os.replace(tmp, path)
-    return True
+    return bool(repl)
 
 
 def _fast_parse(con, raw: RawTable, mapping: dict, *, src: dict, decimals: dict, extras: list, alias: dict,
@@ -765,13 +767,7 @@ def _fast_parse(con, raw: RawTable, mapping: dict, *, src: dict, decimals: dict,
     cols = [f"{src['customer_id']} AS customer_id",
             f"CASE WHEN isfinite({ts}) THEN make_timestamp(epoch_us({ts})) ELSE {stop} END AS timestamp",
             f"{stage_sql} AS stage"]
-    for canon in ("event", "touchpoint", "experiment", "variant"):
-        if canon in mapping:
-            cols.append(f"{src[canon]} AS {canon}")
-    if "session_id" in mapping:
-        cols.append(f"{src['session_id']} AS session_id")
-    if "feedback" in mapping:
-        cols.append(f"{src['feedback']} AS feedback")
+    cols += [f"{src[c]} AS {c}" for c in _TEXT[1:] if c in mapping]
     cols += [f"CASE WHEN {src[c]} IS NULL OR isfinite({src[c]}) THEN {src[c]} ELSE {stop} END AS {c}"
              for c in decimals]
     cols += [f"{quote_ident(c)} AS {quote_ident(alias[c])}" for c in extras]
@@ -781,12 +777,16 @@ def _fast_parse(con, raw: RawTable, mapping: dict, *, src: dict, decimals: dict,
     try:
         execute(con, f"COPY (SELECT {', '.join(cols)} FROM {source}) TO {quote_literal(str(path))} "
                      "(FORMAT parquet, COMPRESSION zstd)")
-        if not _fix_values(con, path, [c for c in ("customer_id", "stage", "event", "touchpoint", "experiment",
-                                                   "variant", "session_id") if c in mapping]):
-            raise LookupError("too many values to rewrite")
-        stage_counts = run(con, f"SELECT stage AS v, count(*) AS n FROM {pq} GROUP BY 1")
+        counts = f"SELECT stage AS v, count(*) AS n FROM {pq} GROUP BY 1"
+        stage_counts = run(con, counts)
         if stage_counts["n"].sum() == 0:
             raise LookupError("no rows: the general parse says so")
+        fixed = _fix_values(con, path, [c for c in ("customer_id", *_TEXT[:-1]) if c in mapping],
+                            stages=stage_counts["v"].tolist())
+        if fixed is None:
+            raise LookupError("a missing customer id, or too many values to rewrite")
+        if fixed:
+            stage_counts = run(con, counts)
     except (duckdb.Error, LookupError):
         path.unlink(missing_ok=True)
         return None
@@ -799,8 +799,7 @@ def _fast_parse(con, raw: RawTable, mapping: dict, *, src: dict, decimals: dict,
                      + "".join(f", 0 AS bad_{c}" for c in decimals) + f" FROM {pq}", {"now": now}).iloc[0]
     execute(con, f"CREATE OR REPLACE TEMP VIEW events_new AS SELECT * EXCLUDE (file_row_number), "
                  f"file_row_number + 1 AS _record FROM read_parquet({quote_literal(str(path))}, file_row_number=true)")
-    rej_cols = [c for c in ("stage", "event", "touchpoint", "experiment", "variant", "session_id", "feedback")
-                if c in mapping] + list(decimals) + [quote_ident(alias[c]) for c in extras]
+    rej_cols = [c for c in _TEXT if c in mapping] + list(decimals) + [quote_ident(alias[c]) for c in extras]
     execute(con, "CREATE OR REPLACE TEMP TABLE rejects_new AS SELECT CAST(NULL AS BIGINT) AS line, "
                  "CAST(NULL AS BIGINT) AS record, CAST(NULL AS VARCHAR) AS reason, customer_id, "
                  f"CAST(NULL AS VARCHAR) AS timestamp_text, {', '.join(rej_cols)} FROM events_new LIMIT 0")
@@ -871,7 +870,7 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
                   f"{timeparse.sql_expression(_trim_blanks(src['timestamp']), tfmt)})")
         inner = [f"{_blank_null(src['customer_id'])} AS customer_id", f"{_blank_null(src['timestamp'])} AS _raw_ts",
                  f"{ts_sql} AS timestamp"]
-        for canon in ("stage", "event", "touchpoint", "experiment", "variant", "session_id"):
+        for canon in _TEXT[:-1]:
             if canon in mapping:
                 inner.append(f"{_blank_null(src[canon])} AS {canon}")
         if "feedback" in mapping:
@@ -994,21 +993,21 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
             join = f" LEFT JOIN cj_stage_map sm ON sm.k = parsed.{stage_key}"
             stage_sql = f"coalesce(sm.v, {default})"
         out_cols = ["parsed.customer_id", "parsed.timestamp", f"{stage_sql} AS stage"]
-        out_cols += [f"parsed.{c}" for c in ("event", "touchpoint", "experiment", "variant", "session_id", "feedback")
-                     if c in mapping]
+        out_cols += [f"parsed.{c}" for c in _TEXT[1:] if c in mapping]
         out_cols += [f"parsed.{c}" for c in decimals] + [f"parsed.{quote_ident(alias[c])}" for c in extras]
         execute(con, f"CREATE OR REPLACE TEMP VIEW events_new AS SELECT {', '.join(out_cols)}, parsed.rowid + 1 AS _record "
                      f"FROM parsed{join} WHERE parsed._reason IS NULL")
         rej_cols = ["customer_id", "_raw_ts AS timestamp_text"] + \
-            [c for c in ("stage", "event", "touchpoint", "experiment", "variant", "session_id", "feedback")
-             if c in mapping] + list(decimals) + [quote_ident(alias[c]) for c in extras]
+            [c for c in _TEXT if c in mapping] + list(decimals) + [quote_ident(alias[c]) for c in extras]
         execute(con, "CREATE OR REPLACE TEMP TABLE rejects_new AS SELECT CAST(NULL AS BIGINT) AS line, "
                      f"rowid + 1 AS record, _reason AS reason, {', '.join(rej_cols)} FROM parsed WHERE _reason IS NOT NULL")
         if len(raw.malformed):
             run(con, "INSERT INTO rejects_new (line, record, reason, customer_id) "
                      "SELECT line, NULL, 'malformed line (' || error || ')', text FROM m", m=raw.malformed)
 
-        dup_key = ", ".join(["customer_id", "timestamp"] + [c for c in ("stage", "event") if c in mapping])
+        # duplicates on the stage as saved ('Покупка' and 'purchase' are one stage in the dataset)
+        dup_key = ", ".join(["parsed.customer_id", "parsed.timestamp"] + ([stage_sql] if "stage" in mapping else [])
+                            + (["parsed.event"] if "event" in mapping else []))
         stats = run(con, (
             "SELECT count(*) FILTER (WHERE _reason IS NULL) AS usable, "
             "count(*) FILTER (WHERE _reason = 'missing customer id') AS missing_ids, "
@@ -1019,10 +1018,7 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
             "count(*) FILTER (WHERE _reason IS NULL AND timestamp > $now) AS future, "
             f"count(*) FILTER (WHERE _reason IS NULL) - count(DISTINCT hash({dup_key})) FILTER (WHERE _reason IS NULL) "
             "AS dup" + "".join(f", count(*) FILTER (WHERE _bad_{c}) AS bad_{c}" for c in decimals) +
-            " FROM parsed"), {"now": now}).iloc[0]
-        if stage_key == "stage" and changed:
-            # Duplicates are rows the dataset holds twice: 'Покупка' and 'purchase' are one stage there.
-            stats["dup"] = scalar(con, f"SELECT count(*) - count(DISTINCT hash({dup_key})) FROM events_new")
+            f" FROM parsed{join}"), {"now": now}).iloc[0]
         bad_ts_examples = run(con, "SELECT DISTINCT _raw_ts AS v FROM parsed WHERE _reason = 'unparseable timestamp' "
                                    "LIMIT 5")["v"].tolist()
         return stats, raw_counts, stage_of, bad_ts_examples
