@@ -322,13 +322,28 @@ def stage_transitions(con, *, stage_order: Sequence[str], dims: Sequence[str] = 
     gid = f"GROUPING({', '.join(grouping_cols)})" if grouping_cols else "0"
     sel_g = "".join(f", {g}" for g in g_cols)
     sel_period = "period" if grain else "CAST(NULL AS TIMESTAMP) AS period"
-    sql = f"""
-WITH ev AS (
-    SELECT {unit_sel}, CAST(e.{q('timestamp')} AS TIMESTAMP) AS ts,
-           list_position($stages, {stage_txt}) AS k{''.join(', ' + s for s in dim_sel)}
-    FROM events e{join}
-    WHERE {not_null} AND list_contains($stages, {stage_txt})
+    if wus is None:
+        # Without a window, the first stage-(k + 1) event at or after the unit's entry t0 decides
+        # (ordered), or any stage-(k + 1) event (unordered): grouped aggregates and one join give the same
+        # units as the window-function form below, at about a third of its cost on 1M events.
+        g_first = "".join(f", coalesce(first({g} ORDER BY ts, {g}), '{MISSING}') AS {g}" for g in g_cols)
+        on = " AND ".join(f"n.{q(c)} = f.{q(c)}" for c in unit)
+        conv_n = "n.t1 IS NOT NULL" if mode == "ordered" else "n.hit IS NOT NULL"
+        body = f"""
+firsts AS MATERIALIZED (
+    SELECT {unit_list}, k AS tr, min(ts) AS t0{g_first} FROM ev WHERE k < $n GROUP BY ALL
 ),
+nexts AS (
+    SELECT {', '.join(f'f.{q(c)}' for c in unit)}, f.tr, min(e.ts) FILTER (WHERE e.ts >= f.t0) AS t1, TRUE AS hit
+    FROM firsts f JOIN ev e ON {' AND '.join(f'e.{q(c)} = f.{q(c)}' for c in unit)} AND e.k = f.tr + 1
+    GROUP BY ALL
+),
+units AS (
+    SELECT f.*, coalesce({conv_n}, FALSE) AS converted, n.t1
+    FROM firsts f LEFT JOIN nexts n ON {on} AND n.tr = f.tr
+),"""
+    else:
+        body = f"""
 roles AS (
     SELECT {unit_list}, k AS tr, 0 AS role, ts{g_from} FROM ev WHERE k < $n
     UNION ALL
@@ -349,7 +364,14 @@ units AS MATERIALIZED (
            min(ts) FILTER (WHERE role = 1 AND last_from IS NOT NULL) AS t1{g_agg}
     FROM marked GROUP BY ALL
     HAVING min(ts) FILTER (WHERE role = 0) IS NOT NULL
-),
+),"""
+    sql = f"""
+WITH ev AS (
+    SELECT {unit_sel}, CAST(e.{q('timestamp')} AS TIMESTAMP) AS ts,
+           list_position($stages, {stage_txt}) AS k{''.join(', ' + s for s in dim_sel)}
+    FROM events e{join}
+    WHERE {not_null} AND list_contains($stages, {stage_txt})
+),{body}
 u AS (SELECT tr, {period} AS period, converted,
              CASE WHEN converted THEN (epoch_us(t1) - epoch_us(t0)) / 1e6 END AS sec{sel_g} FROM units)
 SELECT tr, {sel_period}{sel_g}, {gid} AS gid, count(*) AS units, count_if(converted) AS converted,
