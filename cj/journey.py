@@ -553,12 +553,14 @@ def journey_map(con, *, stage_order: Sequence[str], per: str = "customer", mode:
         emotion = emo[emo["stage"].astype(str).isin(stages)].reset_index(drop=True)
         if "feedback" in cols:
             rows = []
+            negative = []
             for s in stages:
                 e = emotion[emotion["stage"].astype(str) == s]
-                if e.empty or not (e["n_texts"].iloc[0] > 0) or not (e["share_negative"].iloc[0] > 0):
-                    continue
-                pp = sentiment.pain_points(con, stage=s, top=top_pain_points)
-                for i, r in enumerate(pp.itertuples(index=False), start=1):
+                if not e.empty and e["n_texts"].iloc[0] > 0 and e["share_negative"].iloc[0] > 0:
+                    negative.append(s)
+            by_stage = sentiment.pain_points_by_stage(con, stages=negative, top=top_pain_points) if negative else {}
+            for s in negative:
+                for i, r in enumerate(by_stage[s].itertuples(index=False), start=1):
                     ex = list(r.examples)
                     rows.append({"stage": s, "rank": i, "phrase": r.phrase, "count": int(r.count),
                                  "share_negative": float(r.share_negative), "z": float(r.z),

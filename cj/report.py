@@ -794,6 +794,7 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
             if "feedback" in cols:
                 lowest = sent.dropna(subset=["mean"])
                 lowest = str(lowest.loc[lowest["mean"].idxmin(), "stage"]) if len(lowest) else None
+                phrase_stages = []
                 for s in stage_order:
                     row = sent[sent["stage"].astype(str) == s]
                     if row.empty or not (row.iloc[0]["share_negative"] > 0):
@@ -802,7 +803,9 @@ def build_report(con, meta, *, title: str | None = None, goal: str | None = None
                     # phrases only where complaints are common: a handful of negative texts among
                     # many positive ones gives noise ("good", "overall"), not pain points
                     if row.iloc[0]["share_negative"] >= PAIN_MIN_SHARE or s == lowest:
-                        p = sentiment_mod.pain_points(con, stage=s, top=5)
+                        phrase_stages.append(s)
+                if phrase_stages:
+                    for s, p in sentiment_mod.pain_points_by_stage(con, stages=phrase_stages, top=5).items():
                         if len(p):
                             pains[s] = p
             if len(stage_order) > 1:

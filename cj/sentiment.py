@@ -49,7 +49,7 @@ from .errors import ParameterError
 
 __all__ = [
     "score_texts", "score_text", "score_lines", "detect_lang", "label_for",
-    "rating_to_score", "nps", "score_feedback", "sentiment_by", "pain_points",
+    "rating_to_score", "nps", "score_feedback", "sentiment_by", "pain_points", "pain_points_by_stage",
     "drop_after_negative", "adapt_to_ratings", "AdaptedScorer", "lexicon_sizes",
     "POSITIVE_THRESHOLD", "NEGATIVE_THRESHOLD",
 ]
@@ -1225,30 +1225,69 @@ def pain_points(con, *, stage: str, top: int = 10, by: str = "stage", min_count:
     ``share_other``, ``z`` and ``examples`` (up to two plain-text quotes, never HTML; escape
     them when rendering). At most ``max_texts`` texts are read (a repeatable sample beyond).
     """
+    return pain_points_by_stage(con, stages=[stage], top=top, by=by, min_count=min_count,
+                                max_texts=max_texts)[str(stage)]
+
+
+_PAIN_COLUMNS = ["phrase", "count", "count_other", "share_negative", "share_other", "z", "examples"]
+
+
+def pain_points_by_stage(con, *, stages: Sequence[str], top: int = 10, by: str = "stage", min_count: int = 2,
+                         max_texts: int = 50_000) -> dict[str, pd.DataFrame]:
+    """:func:`pain_points` of several stages, reading the events once for all of them.
+
+    Returns ``{stage: frame}`` (every stage asked for, as text); each frame equals
+    ``pain_points(con, stage=stage, ...)``. A stage with more than ``max_texts`` texts is read on its
+    own: a repeatable sample of ``max_texts`` of them, the first by a hash of the text, its time and
+    value (the same rows on every run and thread count).
+    """
     if engine.is_spark(con):
         raise ParameterError.one("Pain points runs on DuckDB only",
                                  "Open the dataset with the DuckDB engine (the default) for this view.")
     cols = _columns(con)
-    out_cols = ["phrase", "count", "count_other", "share_negative", "share_other", "z", "examples"]
     if "feedback" not in cols:
         raise ParameterError.one("This dataset has no 'feedback' column, so there are no phrases to find",
                                  "Map a free-text column to 'feedback' on the upload page.", column="feedback")
     if by not in cols:
         raise ParameterError.one(f"The dataset has no '{by}' column", "Pick a stage column.", column=by)
+    wanted = list(dict.fromkeys(str(s) for s in stages))
     rows = _rows(con, cols)
     g = store.quote_ident(by)
-    n_total = store.scalar(con, f"WITH r AS ({rows.sql}) SELECT count(*) FROM r "
-                                f"WHERE CAST({g} AS VARCHAR) = ? AND _text_score IS NOT NULL", [str(stage)])
-    sample = f" USING SAMPLE reservoir({int(max_texts)} ROWS) REPEATABLE (42)" if (n_total or 0) > max_texts else ""
-    df = store.run(con, f"""
-        WITH r AS ({rows.sql}), s AS (
-            SELECT CAST(feedback AS VARCHAR) AS feedback, _value AS value,
-                   {"timestamp" if "timestamp" in cols else "NULL"} AS timestamp
-            FROM r WHERE CAST({g} AS VARCHAR) = ? AND _text_score IS NOT NULL)
-        SELECT s.feedback, s.value, t.lang FROM s{sample}
-        JOIN {store.quote_ident(_TEXT_TABLE)} t ON t.feedback = s.feedback
-        ORDER BY s.timestamp, s.feedback""", [str(stage)])
-    if df.empty:
+    ts = "timestamp" if "timestamp" in cols else "NULL"
+    n_of = store.run(con, f"WITH r AS ({rows.sql}) SELECT CAST({g} AS VARCHAR) AS stage, count(*) AS n FROM r "
+                          f"WHERE list_contains($stages, CAST({g} AS VARCHAR)) AND _text_score IS NOT NULL "
+                          f"GROUP BY 1", {"stages": wanted})
+    n_of = dict(zip(n_of["stage"], n_of["n"]))
+    texts: dict[str, pd.DataFrame] = {}
+    together = [s for s in wanted if 0 < n_of.get(s, 0) <= max_texts]
+    if together:
+        df = store.run(con, f"""
+            WITH r AS ({rows.sql}), s AS (
+                SELECT CAST({g} AS VARCHAR) AS stage, CAST(feedback AS VARCHAR) AS feedback, _value AS value,
+                       {ts} AS timestamp
+                FROM r WHERE list_contains($stages, CAST({g} AS VARCHAR)) AND _text_score IS NOT NULL)
+            SELECT s.stage, s.feedback, s.value, t.lang FROM s
+            JOIN {store.quote_ident(_TEXT_TABLE)} t ON t.feedback = s.feedback
+            ORDER BY s.stage, s.timestamp, s.feedback""", {"stages": together})
+        for stage, part in df.groupby("stage", sort=False):
+            texts[stage] = part.reset_index(drop=True)
+    for stage in (s for s in wanted if n_of.get(s, 0) > max_texts):
+        texts[stage] = store.run(con, f"""
+            WITH r AS ({rows.sql}), s AS (
+                SELECT CAST(feedback AS VARCHAR) AS feedback, _value AS value, {ts} AS timestamp
+                FROM r WHERE CAST({g} AS VARCHAR) = ? AND _text_score IS NOT NULL)
+            SELECT s.feedback, s.value, t.lang
+            FROM (SELECT * FROM s ORDER BY hash(feedback, timestamp, value), feedback, timestamp, value
+                  LIMIT {int(max_texts)}) s
+            JOIN {store.quote_ident(_TEXT_TABLE)} t ON t.feedback = s.feedback
+            ORDER BY s.timestamp, s.feedback""", [stage])
+    return {s: _rank_phrases(texts.get(s), top=top, min_count=min_count) for s in wanted}
+
+
+def _rank_phrases(df: pd.DataFrame | None, *, top: int, min_count: int) -> pd.DataFrame:
+    """The ranking of :func:`pain_points` on one stage's texts (columns feedback, value, lang)."""
+    out_cols = _PAIN_COLUMNS
+    if df is None or df.empty:
         return pd.DataFrame(columns=out_cols)
     neg = (df["value"].to_numpy(dtype=float) < NEGATIVE_THRESHOLD)
     if not neg.any():

@@ -344,6 +344,35 @@ def test_pain_points_finds_planted_phrases(con):
     assert S.pain_points(con, stage="no such stage").empty
 
 
+def test_pain_points_of_several_stages_read_together_equal_one_at_a_time(con):
+    """pain_points_by_stage reads every stage's texts in one query (a stage above max_texts alone,
+    sampled): each stage's table must equal the single-stage call, including the examples' order.
+    The sampled read was a syntax error before this test (``FROM s USING SAMPLE … JOIN``): any stage
+    with over 50,000 texts failed the journey map. (Seen to fail with that old read, and when the
+    sample's LIMIT is dropped.)"""
+    rng = np.random.default_rng(3)
+    words = ["terrible hidden fees", "awful checkout error", "slow delivery again", "good photos",
+             "скрытые платежи ужасно", "运费太贵", "nice prices", "bad support chat"]
+    rows = []
+    for i in range(900):
+        st = ["a", "b", "c"][i % 3]
+        text = f"{words[int(rng.integers(len(words)))]} {words[int(rng.integers(len(words)))]}"
+        rows.append((f"c{i % 200}", pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=int(rng.integers(50))),
+                     st, text))
+    _events(con, pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage", "feedback"]))
+    full = S.pain_points_by_stage(con, stages=["a", "b", "c"], top=5)
+    for max_texts in (50_000, 250):            # 250: every stage is over it and sampled on its own
+        together = S.pain_points_by_stage(con, stages=["c", "a", "b", "a", "nowhere"], top=5, max_texts=max_texts)
+        if max_texts == 250:    # the sample is read (it used to be a syntax error), and it is a sample
+            assert any(together[st]["count"].sum() < full[st]["count"].sum() for st in "abc")
+        assert list(together) == ["c", "a", "b", "nowhere"]
+        assert together["nowhere"].empty
+        for st in "abc":
+            alone = S.pain_points(con, stage=st, top=5, max_texts=max_texts)
+            assert len(alone) > 0
+            pd.testing.assert_frame_equal(together[st], alone)
+
+
 def test_pain_points_quotes_are_plain_and_short(con):
     evil = "<script>alert(1)</script> terrible hidden fees " + "x" * 500
     rows = [(f"c{i}", pd.Timestamp("2024-01-01", tz="UTC"), "s", evil if i < 5 else "good") for i in range(10)]
