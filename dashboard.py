@@ -5,6 +5,7 @@ from pages import common
 
 st.set_page_config(page_title="cj · customer journeys", page_icon=":material/route:", layout="wide")
 
+common.warm_imports()          # scikit-learn & co. load in the background while the first page draws
 common.require_password()
 lang = common.language()
 T = common.tr

@@ -19,7 +19,9 @@ Data page (the bundled sample is prepared on first use), then starts N fresh hea
 Errors: a Streamlit exception box or an error alert on screen, an HTTP response >= 400 or a failed
 request to the server (other than one aborted by the next navigation), a page or upload that does not finish within ``--page-timeout`` seconds (the
 session then stops; it never hangs). Server memory: VmHWM (peak resident) of the server process and its
-children, and the peak of their summed RSS sampled every 0.25 s during the round.
+children, and the peak of their summed RSS sampled every 0.25 s during the round. CPU: seconds used
+during the round by the server (with its children) and by the whole machine (/proc/stat), so the
+browsers' share of the two cores is visible.
 
 Prints one table per run (all pages, then per page kind) and writes the raw figures with ``--json``.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import statistics
@@ -97,6 +100,27 @@ def _status_kb(pid: int, key: str) -> int:
     except OSError:
         pass
     return 0
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pids) -> float:
+    """CPU seconds (user + system, with reaped children) used so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in f[11:15])      # utime, stime, cutime, cstime
+    return total / _TICK
+
+
+def machine_cpu_s() -> float:
+    """Busy CPU seconds of the whole machine so far (every core; /proc/stat minus idle and iowait)."""
+    v = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return (sum(v) - v[3] - v[4]) / _TICK
 
 
 class MemoryWatch:
@@ -244,9 +268,11 @@ async def round_(n: int, csv: Path, timeout_ms: float, shots: Path | None = None
                              for s in sessions]
                     await asyncio.sleep(0.5)        # every context is open: go
                     t0 = time.perf_counter()
+                    cpu0 = process_cpu_s(process_tree(server.proc.pid)), machine_cpu_s()
                     start.set()
                     await asyncio.gather(*tasks)
                     wall = time.perf_counter() - t0
+                    cpu1 = process_cpu_s(process_tree(server.proc.pid)), machine_cpu_s()
             finally:
                 await browser.close()
         if server.proc.poll() is not None:
@@ -272,6 +298,10 @@ async def round_(n: int, csv: Path, timeout_ms: float, shots: Path | None = None
         "errors": sum(len(s.errors) for s in sessions), "error_list": [e for s in sessions for e in s.errors],
         "server_tracebacks_in_log": tracebacks,
         "server_peak_hwm_mb": mem.hwm_mb, "server_peak_rss_sampled_mb": mem.peak_rss_kb / 1024,
+        # CPU seconds during the round: the dashboard's server, and everything else on the machine
+        # (the headless browsers, Playwright, this script, other jobs)
+        "server_cpu_s": cpu1[0] - cpu0[0], "machine_cpu_s": cpu1[1] - cpu0[1],
+        "cores": os.cpu_count(),
         "raw": [asdict(s) for s in sessions],
     }
 
@@ -314,6 +344,10 @@ def main() -> None:
             print(f"         ! {e}", flush=True)
         if r["server_tracebacks_in_log"]:
             print(f"         ! {r['server_tracebacks_in_log']} traceback(s) in the server log", flush=True)
+        print(f"         CPU during the round: server {r['server_cpu_s']:.0f} s "
+              f"({r['server_cpu_s'] / max(r['sessions'], 1):.1f} s per session), everything else "
+              f"(browsers, harness) {r['machine_cpu_s'] - r['server_cpu_s']:.0f} s; machine busy "
+              f"{r['machine_cpu_s'] / (r['wall_s'] * r['cores']):.0%} of {r['cores']} cores", flush=True)
         print("         per page p50/p95 s: " + ", ".join(
             f"{PAGES[p][0]} {d['p50_s']:.1f}/{d['p95_s']:.1f}" for p, d in r["per_page"].items() if d["n"]), flush=True)
         if args.json:                                   # after every round: a long run that is stopped keeps its figures

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 import re
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -160,6 +161,33 @@ def route_default_page_path(default_url_path: str) -> None:
             pm.set_script_intent("", "")
     except Exception:  # noqa: BLE001 - internals moved: fall back to Streamlit's own handling
         pass
+
+
+_WARM = threading.Lock()
+_WARM_STARTED = False
+#: imported in the background when the server's first session starts: scikit-learn alone takes 1.5-2.5 s,
+#: which the first visit to Segments or the Journey map would otherwise wait for
+WARM_MODULES = ("cj.segments", "cj.findings", "cj.report")
+
+
+def warm_imports() -> None:
+    """Import the heavy analysis modules once per server process, in a background thread."""
+    global _WARM_STARTED
+    with _WARM:
+        if _WARM_STARTED:
+            return
+        _WARM_STARTED = True
+
+    def _load() -> None:
+        import importlib
+
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
+                pass
+
+    threading.Thread(target=_load, name="cj-warm-imports", daemon=True).start()
 
 
 def shell_ran() -> None:

@@ -49,3 +49,27 @@ def test_every_setting_is_documented():
     readme = (ROOT / "README.md").read_text("utf-8")
     for s in config.SETTINGS:
         assert f"`{s.name}`" in readme, s.name
+
+
+def test_heavy_modules_load_in_the_background_once_per_process():
+    """dashboard.py calls common.warm_imports() on every run: one background thread per server process
+    imports scikit-learn and the analysis modules, so the first Segments visit does not wait for them.
+    (Seen to fail with the thread never started: sklearn stays unimported.)"""
+    import subprocess
+    import sys
+
+    code = """
+import sys, threading
+from pages import common
+assert 'sklearn' not in sys.modules
+common.warm_imports(); common.warm_imports()
+warm = [t for t in threading.enumerate() if t.name == 'cj-warm-imports']
+assert len(warm) == 1, warm
+warm[0].join(60)
+assert {'sklearn', *common.WARM_MODULES} <= set(sys.modules)
+common.warm_imports()
+assert not [t for t in threading.enumerate() if t.name == 'cj-warm-imports']
+print('ok')
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]
