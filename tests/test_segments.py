@@ -573,3 +573,24 @@ def test_huge_linear_feature_clusters_like_its_scaled_down_copy():
     huge = Segmenter(n_clusters=2, random_state=0).fit(X.assign(a=X["a"] * 1e250))
     assert np.isfinite(huge.pipeline_[:-1].transform(X.assign(a=X["a"] * 1e250))).all()
     assert (huge.labels_ == small.labels_).all()
+
+
+def test_shared_pass_silhouettes_equal_sklearn():
+    """segments._silhouettes scores every k from one pass over the pairwise distances; each value must
+    equal sklearn.metrics.silhouette_score of that labeling, singletons (score 0) and a labeling with
+    gaps in its cluster numbers included; one cluster, or as many clusters as points, is NaN.
+    (Seen to fail when a singleton scored by (b - a) / max(a, b) instead of 0.)"""
+    from sklearn.metrics import silhouette_score
+
+    from cj.segments import _silhouettes
+
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(size=(120, 4)), rng.normal(3, 1, size=(80, 4)), [[40, 40, 40, 40]]])
+    n = len(X)
+    labelings = {k: rng.integers(0, k, size=n) for k in (2, 3, 5)}
+    labelings[7] = np.where(np.arange(n) < 120, 0, 9)          # numbers 0 and 9 only
+    labelings[7][-1] = 4                                         # the outlier alone: a singleton
+    got = _silhouettes(X, {**labelings, "one": np.zeros(n, int), "all": np.arange(n)}, chunk=64)
+    for key, lab in labelings.items():
+        assert got[key] == pytest.approx(silhouette_score(X, lab), abs=1e-12), key
+    assert math.isnan(got["one"]) and math.isnan(got["all"])
