@@ -1028,19 +1028,8 @@ def build_events(con, raw: RawTable, mapping: dict, *, options: ReadOptions | No
                        stage_key=stage_key, tfmt=tfmt, samples=samples, now=now)
     stats, raw_counts, stage_of, bad_ts_examples = fast if fast is not None else general_parse()
     dup = int(stats["dup"])
-    per_stage: dict = {}
-    for v, n in zip(raw_counts["v"].tolist(), raw_counts["n"].tolist()):
-        key = stage_of.get(v) if v is not None and v == v else None
-        key = "(none)" if key is None else str(key)
-        per_stage[key] = per_stage.get(key, 0) + int(n)
-    present = [s for s in per_stage if s != "(none)"]
-    if stage_order:
-        order = [s for s in stage_order if s in present] + [s for s in schema.default_stage_order(present)
-                                                          if s not in stage_order]
-    else:
-        by_freq = sorted(present, key=lambda s: -per_stage[s])
-        order = schema.default_stage_order(by_freq)
-    per_stage = {s: per_stage[s] for s in order + (["(none)"] if "(none)" in per_stage else [])}
+    per_stage = schema.stage_counts(zip(raw_counts["v"].tolist(), raw_counts["n"].tolist()), stage_of, stage_order)
+    order = [s for s in per_stage if s != "(none)"]
     for canon in decimals:
         n_bad = int(stats[f"bad_{canon}"])
         if n_bad:

@@ -197,3 +197,25 @@ def default_stage_order(present: list[str]) -> list[str]:
     """Default stages that occur, in canonical order, then the others as given."""
     known = [s for s in DEFAULT_STAGES if s in present]
     return known + [s for s in present if s not in DEFAULT_STAGES]
+
+
+def stage_counts(value_counts, stage_of: dict, stage_order=None) -> dict[str, int]:
+    """Rows per saved stage, in the dataset's stage order, for the quality report.
+
+    ``value_counts``: ``(raw stage value, rows)`` pairs; ``stage_of``: raw value -> saved stage (None:
+    no stage). Raw values that map to the same stage are added up; rows without a stage are counted
+    under ``"(none)"``, last. The order is ``stage_order`` (stages that occur), then the default
+    stages that occur, then the others by count (largest first) when there is no ``stage_order``.
+    """
+    per_stage: dict[str, int] = {}
+    for v, n in value_counts:
+        key = stage_of.get(v) if v is not None and v == v else None      # v == v: not NaN
+        key = "(none)" if key is None else str(key)
+        per_stage[key] = per_stage.get(key, 0) + int(n)
+    present = [s for s in per_stage if s != "(none)"]
+    if stage_order:
+        order = [s for s in stage_order if s in present] + [s for s in default_stage_order(present)
+                                                          if s not in stage_order]
+    else:
+        order = default_stage_order(sorted(present, key=lambda s: -per_stage[s]))
+    return {s: per_stage[s] for s in order + (["(none)"] if "(none)" in per_stage else [])}

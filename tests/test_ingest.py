@@ -368,3 +368,19 @@ def test_gzip_that_expands_past_the_cap_is_refused(tmp_path, con, monkeypatch):
     assert list(work.iterdir()) == []
     monkeypatch.setenv("CJ_MAX_UNZIPPED_MB", "3")
     assert ingest.ingest(con, path, workdir=work).report.rows_usable == 100_000
+
+
+def test_stage_counts_add_synonyms_and_follow_the_order():
+    """schema.stage_counts (the report's rows per stage; ingest and Spark's quality report share it),
+    worked by hand: synonyms add up, rows without a stage come last as "(none)", the order is the given
+    stage order, then the default stages, then the others by count."""
+    from cj import schema
+
+    pairs = [("Покупка", 3), ("purchase", 2), (None, 1), ("zz", 4), ("yy", 5), ("awareness", 1),
+             (float("nan"), 2), ("??", 1)]
+    stage_of = {"Покупка": "purchase", "purchase": "purchase", "zz": "zz", "yy": "yy", "awareness": "awareness",
+                "??": None}
+    got = schema.stage_counts(pairs, stage_of)
+    assert list(got.items()) == [("awareness", 1), ("purchase", 5), ("yy", 5), ("zz", 4), ("(none)", 4)]
+    got = schema.stage_counts(pairs, stage_of, ["zz", "purchase", "loyalty"])
+    assert list(got.items()) == [("zz", 4), ("purchase", 5), ("awareness", 1), ("yy", 5), ("(none)", 4)]

@@ -138,18 +138,9 @@ def quality_report(source, *, mapping: dict | None = None, stage_order: list | N
     if changed:
         dup_rows = dup_rows.replace(changed, subset=["stage"])
     dup = int(stats["usable"]) - dup_rows.distinct().count()
-    per_stage: dict = {}
-    for v, n in zip(raw_counts[stage_key].tolist(), raw_counts["n"].tolist()):
-        k = stage_of.get(v) if v is not None else None
-        k = "(none)" if k is None else str(k)
-        per_stage[k] = per_stage.get(k, 0) + int(n)
-    present = [s for s in per_stage if s != "(none)"]
-    if stage_order:
-        order = [s for s in stage_order if s in present] + [s for s in schema.default_stage_order(present)
-                                                          if s not in stage_order]
-    else:
-        order = schema.default_stage_order(sorted(present, key=lambda s: -per_stage[s]))
-    per_stage = {s: per_stage[s] for s in order + (["(none)"] if "(none)" in per_stage else [])}
+    per_stage = schema.stage_counts(zip(raw_counts[stage_key].tolist(), raw_counts["n"].tolist()), stage_of,
+                                    stage_order)
+    order = [s for s in per_stage if s != "(none)"]
 
     if tfmt.assumed_order:
         problems.append(Problem(
