@@ -5,7 +5,6 @@ from pages import common
 
 st.set_page_config(page_title="cj · customer journeys", page_icon=":material/route:", layout="wide")
 
-common.warm_imports()          # scikit-learn & co. load in the background while the first page draws
 common.require_password()
 lang = common.language()
 T = common.tr
@@ -25,3 +24,5 @@ common.shell_ran()
 common.sidebar()
 nav.run()
 common.share_box()
+# after the page: scikit-learn & co. load in the background (once per server) while the browser draws
+common.warm_imports()

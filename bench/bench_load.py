@@ -21,7 +21,7 @@ request to the server (other than one aborted by the next navigation), a page or
 session then stops; it never hangs). Server memory: VmHWM (peak resident) of the server process and its
 children, and the peak of their summed RSS sampled every 0.25 s during the round. CPU: seconds used
 during the round by the server (with its children) and by the whole machine (/proc/stat), so the
-browsers' share of the two cores is visible.
+browsers' share of the two cores is visible; with one session, also the server's CPU per step.
 
 Prints one table per run (all pages, then per page kind) and writes the raw figures with ``--json``.
 """
@@ -69,6 +69,8 @@ class Session:
     dataset: str | None = None
     pages: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # server CPU seconds during each step (upload, then each page): that step's own cost when N = 1
+    server_cpu: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- server memory
@@ -174,7 +176,7 @@ async def screen_errors(page) -> list[str]:
 
 
 async def visitor(browser, base: str, csv: Path, s: Session, timeout_ms: float, start: asyncio.Event,
-                  shots: Path | None = None) -> None:
+                  shots: Path | None = None, server_cpu=lambda: 0.0) -> None:
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     page.set_default_timeout(timeout_ms)
@@ -198,12 +200,13 @@ async def visitor(browser, base: str, csv: Path, s: Session, timeout_ms: float, 
         # ---- upload on the Data page
         await page.goto(base + "/data")
         await wait_done(page, page.get_by_text("Rows read").first, timeout_ms)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), server_cpu()
         await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
         await page.get_by_text(f"Loaded {csv.name}.").wait_for(timeout=timeout_ms)
         await page.locator('[data-testid="stMetric"]', has_text="Customers").first.wait_for(timeout=timeout_ms)
         await wait_done(page, page.locator(CHART).first, timeout_ms)
         s.upload_s = time.perf_counter() - t0
+        s.server_cpu["upload"] = server_cpu() - c0
         if shots:
             await page.screenshot(path=str(shots / f"load-{s.index}-data.png"), full_page=True)
         s.errors += [f"data: {e}" for e in await screen_errors(page)]
@@ -215,10 +218,11 @@ async def visitor(browser, base: str, csv: Path, s: Session, timeout_ms: float, 
         # ---- every analysis page, by its share link
         for path, (_, marker) in PAGES.items():
             where["step"] = path
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), server_cpu()
             await page.goto(f"{base}/{path}?ds={s.dataset}")
             await wait_done(page, marker(page), timeout_ms)
             s.pages[path] = time.perf_counter() - t0
+            s.server_cpu[path] = server_cpu() - c0
             if shots:
                 await page.screenshot(path=str(shots / f"load-{s.index}-{path}.png"), full_page=True)
             s.errors += [f"{path}: {e}" for e in await screen_errors(page)]
@@ -263,8 +267,9 @@ async def round_(n: int, csv: Path, timeout_ms: float, shots: Path | None = None
                 sessions = [Session(i) for i in range(n)]
                 start = asyncio.Event()
                 with MemoryWatch(server.proc.pid) as mem:
+                    probe = lambda: process_cpu_s(process_tree(server.proc.pid))  # noqa: E731
                     tasks = [asyncio.create_task(visitor(browser, server.url, csv, s, timeout_ms, start,
-                                                                 shots if s.index == 0 else None))
+                                                                 shots if s.index == 0 else None, probe))
                              for s in sessions]
                     await asyncio.sleep(0.5)        # every context is open: go
                     t0 = time.perf_counter()
@@ -348,6 +353,10 @@ def main() -> None:
               f"({r['server_cpu_s'] / max(r['sessions'], 1):.1f} s per session), everything else "
               f"(browsers, harness) {r['machine_cpu_s'] - r['server_cpu_s']:.0f} s; machine busy "
               f"{r['machine_cpu_s'] / (r['wall_s'] * r['cores']):.0%} of {r['cores']} cores", flush=True)
+        if r["sessions"] == 1 and r["raw"][0]["server_cpu"]:
+            print("         server CPU s per step (one session): " + ", ".join(
+                f"{'upload' if k == 'upload' else PAGES[k][0]} {v:.1f}" for k, v in r["raw"][0]["server_cpu"].items()),
+                flush=True)
         print("         per page p50/p95 s: " + ", ".join(
             f"{PAGES[p][0]} {d['p50_s']:.1f}/{d['p95_s']:.1f}" for p, d in r["per_page"].items() if d["n"]), flush=True)
         if args.json:                                   # after every round: a long run that is stopped keeps its figures

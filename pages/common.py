@@ -165,8 +165,9 @@ def route_default_page_path(default_url_path: str) -> None:
 
 _WARM = threading.Lock()
 _WARM_STARTED = False
-#: imported in the background when the server's first session starts: scikit-learn alone takes 1.5-2.5 s,
-#: which the first visit to Segments or the Journey map would otherwise wait for
+#: imported in the background after the server's first page run (dashboard.py calls warm_imports last, so
+#: the imports do not compete with that page): scikit-learn alone takes 1.5-2.5 s, which the first
+#: visit to Segments or the Journey map would otherwise wait for
 WARM_MODULES = ("cj.segments", "cj.findings", "cj.report")
 
 

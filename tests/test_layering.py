@@ -52,7 +52,7 @@ def test_every_setting_is_documented():
 
 
 def test_heavy_modules_load_in_the_background_once_per_process():
-    """dashboard.py calls common.warm_imports() on every run: one background thread per server process
+    """dashboard.py calls common.warm_imports() at the end of every run: one background thread per server process
     imports scikit-learn and the analysis modules, so the first Segments visit does not wait for them.
     (Seen to fail with the thread never started: sklearn stays unimported.)"""
     import subprocess
