@@ -22,6 +22,7 @@ nav = st.navigation(PAGES)
 common.hide_table_download()
 common.shell_ran()
 common.sidebar()
+common.wait_warm()             # the first seconds of a server: let the background imports finish first
 nav.run()
 common.share_box()
 # after the page: scikit-learn & co. load in the background (once per server) while the browser draws

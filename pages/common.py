@@ -171,9 +171,12 @@ _WARM_STARTED = False
 WARM_MODULES = ("cj.segments", "cj.findings", "cj.report")
 
 
+_WARM_THREAD: threading.Thread | None = None
+
+
 def warm_imports() -> None:
     """Import the heavy analysis modules once per server process, in a background thread."""
-    global _WARM_STARTED
+    global _WARM_STARTED, _WARM_THREAD
     with _WARM:
         if _WARM_STARTED:
             return
@@ -188,7 +191,16 @@ def warm_imports() -> None:
             except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
                 pass
 
-    threading.Thread(target=_load, name="cj-warm-imports", daemon=True).start()
+    _WARM_THREAD = threading.Thread(target=_load, name="cj-warm-imports", daemon=True)
+    _WARM_THREAD.start()
+
+
+def wait_warm(timeout: float = 120) -> None:
+    """Wait for the background imports if they are still running (the first seconds of a server), so
+    a page never imports the same packages at the same time as that thread."""
+    t = _WARM_THREAD
+    if t is not None and t.is_alive() and t is not threading.current_thread():
+        t.join(timeout)
 
 
 def shell_ran() -> None:
