@@ -327,20 +327,21 @@ def stage_transitions(con, *, stage_order: Sequence[str], dims: Sequence[str] = 
         # (ordered), or any stage-(k + 1) event (unordered): grouped aggregates and one join give the same
         # units as the window-function form below, at about a third of its cost on 1M events.
         g_first = "".join(f", coalesce(first({g} ORDER BY ts, {g}), '{MISSING}') AS {g}" for g in g_cols)
-        on = " AND ".join(f"n.{q(c)} = f.{q(c)}" for c in unit)
-        conv_n = "n.t1 IS NOT NULL" if mode == "ordered" else "n.hit IS NOT NULL"
+        same_unit = " AND ".join(f"n.{q(c)} = f.{q(c)}" for c in unit)
+        # a row of `nexts` = the unit has a stage-(k + 1) event (unordered); t1 = one at or after t0 (ordered)
+        conv_n = "n.t1 IS NOT NULL" if mode == "ordered" else "n.tr IS NOT NULL"
         body = f"""
 firsts AS MATERIALIZED (
     SELECT {unit_list}, k AS tr, min(ts) AS t0{g_first} FROM ev WHERE k < $n GROUP BY ALL
 ),
 nexts AS (
-    SELECT {', '.join(f'f.{q(c)}' for c in unit)}, f.tr, min(e.ts) FILTER (WHERE e.ts >= f.t0) AS t1, TRUE AS hit
-    FROM firsts f JOIN ev e ON {' AND '.join(f'e.{q(c)} = f.{q(c)}' for c in unit)} AND e.k = f.tr + 1
+    SELECT {', '.join(f'f.{q(c)}' for c in unit)}, f.tr, min(n.ts) FILTER (WHERE n.ts >= f.t0) AS t1
+    FROM firsts f JOIN ev n ON {same_unit} AND n.k = f.tr + 1
     GROUP BY ALL
 ),
 units AS (
     SELECT f.*, coalesce({conv_n}, FALSE) AS converted, n.t1
-    FROM firsts f LEFT JOIN nexts n ON {on} AND n.tr = f.tr
+    FROM firsts f LEFT JOIN nexts n ON {same_unit} AND n.tr = f.tr
 ),"""
     else:
         body = f"""

@@ -1234,12 +1234,12 @@ _PAIN_COLUMNS = ["phrase", "count", "count_other", "share_negative", "share_othe
 
 def pain_points_by_stage(con, *, stages: Sequence[str], top: int = 10, by: str = "stage", min_count: int = 2,
                          max_texts: int = 50_000) -> dict[str, pd.DataFrame]:
-    """:func:`pain_points` of several stages, reading the events once for all of them.
+    """:func:`pain_points` of several stages, in one query for all of them.
 
     Returns ``{stage: frame}`` (every stage asked for, as text); each frame equals
-    ``pain_points(con, stage=stage, ...)``. A stage with more than ``max_texts`` texts is read on its
-    own: a repeatable sample of ``max_texts`` of them, the first by a hash of the text, its time and
-    value (the same rows on every run and thread count).
+    ``pain_points(con, stage=stage, ...)``. Of a stage with more than ``max_texts`` texts, a repeatable
+    sample of ``max_texts`` is read: the first by a hash of the text, its time and value (the same rows
+    on every run and thread count).
     """
     if engine.is_spark(con):
         raise ParameterError.one("Pain points runs on DuckDB only",
@@ -1254,33 +1254,20 @@ def pain_points_by_stage(con, *, stages: Sequence[str], top: int = 10, by: str =
     rows = _rows(con, cols)
     g = store.quote_ident(by)
     ts = "timestamp" if "timestamp" in cols else "NULL"
-    n_of = store.run(con, f"WITH r AS ({rows.sql}) SELECT CAST({g} AS VARCHAR) AS stage, count(*) AS n FROM r "
-                          f"WHERE list_contains($stages, CAST({g} AS VARCHAR)) AND _text_score IS NOT NULL "
-                          f"GROUP BY 1", {"stages": wanted})
-    n_of = dict(zip(n_of["stage"], n_of["n"]))
-    texts: dict[str, pd.DataFrame] = {}
-    together = [s for s in wanted if 0 < n_of.get(s, 0) <= max_texts]
-    if together:
-        df = store.run(con, f"""
-            WITH r AS ({rows.sql}), s AS (
-                SELECT CAST({g} AS VARCHAR) AS stage, CAST(feedback AS VARCHAR) AS feedback, _value AS value,
-                       {ts} AS timestamp
-                FROM r WHERE list_contains($stages, CAST({g} AS VARCHAR)) AND _text_score IS NOT NULL)
-            SELECT s.stage, s.feedback, s.value, t.lang FROM s
-            JOIN {store.quote_ident(_TEXT_TABLE)} t ON t.feedback = s.feedback
-            ORDER BY s.stage, s.timestamp, s.feedback""", {"stages": together})
-        for stage, part in df.groupby("stage", sort=False):
-            texts[stage] = part.reset_index(drop=True)
-    for stage in (s for s in wanted if n_of.get(s, 0) > max_texts):
-        texts[stage] = store.run(con, f"""
-            WITH r AS ({rows.sql}), s AS (
-                SELECT CAST(feedback AS VARCHAR) AS feedback, _value AS value, {ts} AS timestamp
-                FROM r WHERE CAST({g} AS VARCHAR) = ? AND _text_score IS NOT NULL)
-            SELECT s.feedback, s.value, t.lang
-            FROM (SELECT * FROM s ORDER BY hash(feedback, timestamp, value), feedback, timestamp, value
-                  LIMIT {int(max_texts)}) s
-            JOIN {store.quote_ident(_TEXT_TABLE)} t ON t.feedback = s.feedback
-            ORDER BY s.timestamp, s.feedback""", [stage])
+    # rk: the text's place in its stage's repeatable sample (all texts when the stage has no more than
+    # max_texts of them)
+    df = store.run(con, f"""
+        WITH r AS ({rows.sql}), s AS (
+            SELECT CAST({g} AS VARCHAR) AS stage, CAST(feedback AS VARCHAR) AS feedback, _value AS value,
+                   {ts} AS timestamp
+            FROM r WHERE list_contains($stages, CAST({g} AS VARCHAR)) AND _text_score IS NOT NULL),
+        k AS (SELECT *, row_number() OVER (PARTITION BY stage ORDER BY hash(feedback, timestamp, value),
+                                                                        feedback, timestamp, value) AS rk FROM s)
+        SELECT k.stage, k.feedback, k.value, t.lang FROM k
+        JOIN {store.quote_ident(_TEXT_TABLE)} t ON t.feedback = k.feedback
+        WHERE k.rk <= $max_texts
+        ORDER BY k.stage, k.timestamp, k.feedback""", {"stages": wanted, "max_texts": int(max_texts)})
+    texts = {stage: part.reset_index(drop=True) for stage, part in df.groupby("stage", sort=False)}
     return {s: _rank_phrases(texts.get(s), top=top, min_count=min_count) for s in wanted}
 
 

@@ -164,35 +164,30 @@ def route_default_page_path(default_url_path: str) -> None:
 
 
 _WARM = threading.Lock()
-_WARM_STARTED = False
 #: imported in the background after the server's first page run (dashboard.py calls warm_imports last, so
 #: the imports do not compete with that page): scikit-learn alone takes 1.5-2.5 s, which the first
 #: visit to Segments or the Journey map would otherwise wait for
 WARM_MODULES = ("cj.segments", "cj.findings", "cj.report")
+_WARM_THREAD: threading.Thread | None = None      # started once per process
 
 
-_WARM_THREAD: threading.Thread | None = None
+def _import_warm_modules() -> None:
+    import importlib
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
+            pass
 
 
 def warm_imports() -> None:
     """Import the heavy analysis modules once per server process, in a background thread."""
-    global _WARM_STARTED, _WARM_THREAD
+    global _WARM_THREAD
     with _WARM:
-        if _WARM_STARTED:
-            return
-        _WARM_STARTED = True
-
-    def _load() -> None:
-        import importlib
-
-        for name in WARM_MODULES:
-            try:
-                importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
-                pass
-
-    _WARM_THREAD = threading.Thread(target=_load, name="cj-warm-imports", daemon=True)
-    _WARM_THREAD.start()
+        if _WARM_THREAD is None:
+            _WARM_THREAD = threading.Thread(target=_import_warm_modules, name="cj-warm-imports", daemon=True)
+            _WARM_THREAD.start()
 
 
 def wait_warm(timeout: float = 120) -> None:

@@ -316,7 +316,7 @@ def test_grouped_form_equals_window_form(events, mode):
     """Without a window, stage_transitions takes a grouped form (first entry, then one join); with a
     window, the window-function form. A window longer than any gap must give the same table, and both
     must match the pandas reference, on tiny journeys full of same-second ties and missing groups.
-    (Seen to fail when the grouped form compared ``e.ts > f.t0``: a next-stage event at the very second
+    (Seen to fail when the grouped form compared ``n.ts > f.t0``: a next-stage event at the very second
     of the entry was not counted.)"""
     df = pd.DataFrame(events, columns=["c", "minute", "stage", "touchpoint"])
     df = pd.DataFrame({"customer_id": "c" + df["c"].astype(str),

@@ -345,11 +345,11 @@ def test_pain_points_finds_planted_phrases(con):
 
 
 def test_pain_points_of_several_stages_read_together_equal_one_at_a_time(con):
-    """pain_points_by_stage reads every stage's texts in one query (a stage above max_texts alone,
-    sampled): each stage's table must equal the single-stage call, including the examples' order.
+    """pain_points_by_stage reads every stage's texts in one query (a stage above max_texts sampled
+    within it): each stage's table must equal the single-stage call, including the examples' order.
     The sampled read was a syntax error before this test (``FROM s USING SAMPLE … JOIN``): any stage
     with over 50,000 texts failed the journey map. (Seen to fail with that old read, and when the
-    sample's LIMIT is dropped.)"""
+    sample's rank filter is dropped.)"""
     rng = np.random.default_rng(3)
     words = ["terrible hidden fees", "awful checkout error", "slow delivery again", "good photos",
              "скрытые платежи ужасно", "运费太贵", "nice prices", "bad support chat"]
@@ -361,7 +361,7 @@ def test_pain_points_of_several_stages_read_together_equal_one_at_a_time(con):
                      st, text))
     _events(con, pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage", "feedback"]))
     full = S.pain_points_by_stage(con, stages=["a", "b", "c"], top=5)
-    for max_texts in (50_000, 250):            # 250: every stage is over it and sampled on its own
+    for max_texts in (50_000, 250):            # 250: every stage is over it and sampled
         together = S.pain_points_by_stage(con, stages=["c", "a", "b", "a", "nowhere"], top=5, max_texts=max_texts)
         if max_texts == 250:    # the sample is read (it used to be a syntax error), and it is a sample
             assert any(together[st]["count"].sum() < full[st]["count"].sum() for st in "abc")
